@@ -1,0 +1,112 @@
+/**
+ * What the v1 and v2 managers share: a list of hierarchies, each with the
+ * container's directory and the levels create() made there. Creating,
+ * joining, listing, removing and serializing work the same on all of them;
+ * the subclasses decide which hierarchies exist and how resources apply.
+ */
+import { statSync } from "node:fs";
+import { RuntsError, fromNodeError } from "../errors.js";
+import type { CgroupHierarchyState, CgroupManager, CgroupMode, CgroupState } from "./common.js";
+import { errCode, mkdirLevels, readProcsRecursive, removeIfUnused, removeTree, writeLines } from "./fsutil.js";
+
+/** How long destroy() keeps retrying EBUSY from tasks still exiting. */
+export const DESTROY_BUSY_TIMEOUT_MS = 1000;
+
+export abstract class HierarchyManager implements CgroupManager {
+  readonly mode: CgroupMode;
+  protected readonly root: string;
+  protected readonly cgroupsPath: string;
+  protected readonly hierarchies: CgroupHierarchyState[];
+
+  protected constructor(state: CgroupState) {
+    this.mode = state.mode;
+    this.root = state.root;
+    this.cgroupsPath = state.cgroupsPath;
+    this.hierarchies = state.hierarchies.map((h) => ({ ...h, controllers: [...h.controllers], created: [...h.created] }));
+  }
+
+  /** Called once a hierarchy's directory exists (e.g. cpuset fills in cpus/mems). */
+  protected afterCreate(_h: CgroupHierarchyState): void {}
+
+  /** The hierarchy whose cgroup.procs pids() reads. */
+  protected abstract pidsHierarchy(): CgroupHierarchyState;
+
+  abstract apply(resources: unknown): void;
+
+  create(): void {
+    for (const h of this.hierarchies) {
+      const made = mkdirLevels(h.base, h.dir, "cgroup create");
+      // A second create() keeps what the first one made.
+      for (const d of made) if (!h.created.includes(d)) h.created.push(d);
+      h.created.sort((a, b) => a.length - b.length);
+      this.afterCreate(h);
+    }
+  }
+
+  join(pid: number): void {
+    if (!Number.isInteger(pid) || pid <= 0) {
+      throw new RuntsError(`cannot join pid ${pid} to a cgroup: not a process id`, {
+        step: "cgroup join",
+        path: this.cgroupsPath,
+      });
+    }
+    for (const h of this.hierarchies) writeLines(`${h.dir}/cgroup.procs`, [String(pid)], "cgroup join");
+  }
+
+  pids(): number[] {
+    return readProcsRecursive(this.pidsHierarchy().dir, "cgroup pids");
+  }
+
+  exists(): boolean {
+    for (const h of this.hierarchies) {
+      try {
+        if (statSync(h.dir).isDirectory()) return true;
+      } catch (err) {
+        const code = errCode(err);
+        if (code !== "ENOENT" && code !== "ENOTDIR") throw fromNodeError(err, "cgroup exists", { path: h.dir });
+      }
+    }
+    return false;
+  }
+
+  destroy(): void {
+    const deadline = Date.now() + DESTROY_BUSY_TIMEOUT_MS;
+    let first: unknown;
+    for (const h of this.hierarchies) {
+      const created = h.created;
+      const leaf = created[created.length - 1];
+      if (leaf === undefined) continue;
+      try {
+        // The container's own directory and anything the container made in it.
+        removeTree(leaf, deadline, "cgroup destroy");
+      } catch (err) {
+        first ??= err;
+        continue;
+      }
+      // Upper levels we made (e.g. /runts) go only if no other cgroup lives there.
+      for (let i = created.length - 2; i >= 0; i--) {
+        const d = created[i];
+        if (d === undefined) break;
+        try {
+          if (!removeIfUnused(d, "cgroup destroy")) break;
+        } catch (err) {
+          first ??= err;
+          break;
+        }
+      }
+      // What is left above is shared now; it is no longer this container's.
+      h.created = [];
+    }
+    if (first !== undefined) throw fromNodeError(first, "cgroup destroy");
+  }
+
+  toState(): CgroupState {
+    return {
+      version: 1,
+      mode: this.mode,
+      root: this.root,
+      cgroupsPath: this.cgroupsPath,
+      hierarchies: this.hierarchies.map((h) => ({ ...h, controllers: [...h.controllers], created: [...h.created] })),
+    };
+  }
+}

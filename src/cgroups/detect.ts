@@ -1,0 +1,213 @@
+/**
+ * What the host has: the cgroup mode from statfs(/sys/fs/cgroup), and for v1
+ * and hybrid the hierarchies (controllers → mountpoint) from
+ * /proc/self/mountinfo. Each file is read at most once per process.
+ */
+import { readFileSync, statfsSync } from "node:fs";
+import { posix } from "node:path";
+import { RuntsError, fromNodeError } from "../errors.js";
+import type { CgroupEnv, CgroupMode } from "./common.js";
+import { DEFAULT_CGROUP_ROOT } from "./common.js";
+
+export const CGROUP2_SUPER_MAGIC = 0x63677270;
+export const TMPFS_MAGIC = 0x01021994;
+/** Pre-v1 cgroupfs magic, for a root that is itself a v1 hierarchy. */
+export const CGROUP_SUPER_MAGIC = 0x27e0eb;
+
+/** A mounted cgroup hierarchy. */
+export interface Hierarchy {
+  /** Sorted controller names incl. "name=..." for named hierarchies; [] for cgroup2. */
+  controllers: string[];
+  unified: boolean;
+  /** Host path the hierarchy is mounted at. */
+  mountpoint: string;
+  /** The cgroup the mount shows as its root (mountinfo field 4), usually "/". */
+  mountRoot: string;
+}
+
+/** One line of /proc/<pid>/cgroup. */
+export interface ProcCgroupEntry {
+  hierarchyId: number;
+  /** Sorted controllers; [] for the "0::" cgroup2 line. */
+  controllers: string[];
+  path: string;
+}
+
+/**
+ * Superblock options of a v1 cgroup mount that are not controllers. Anything
+ * else in the list (cpu, memory, misc, name=systemd ...) is a controller, so a
+ * controller this list does not know about is still found.
+ */
+const NON_CONTROLLER_OPTIONS = new Set([
+  "rw",
+  "ro",
+  "noprefix",
+  "xattr",
+  "clone_children",
+  "cpuset_v2_mode",
+  "favordynmods",
+  "nsdelegate",
+  "memory_localevents",
+  "memory_recursiveprot",
+  "memory_hugetlb_accounting",
+  "pids_localevents",
+  "none",
+]);
+
+function unescapeMountinfo(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+function isUnder(path: string, root: string): boolean {
+  if (root === "/") return path.startsWith("/");
+  return path === root || path.startsWith(root + "/");
+}
+
+/**
+ * Cgroup hierarchies mounted under `root` (mounts elsewhere, e.g. bind mounts
+ * into a container rootfs, are ignored). The first mount of a hierarchy wins.
+ */
+export function parseMountinfo(text: string, root: string = DEFAULT_CGROUP_ROOT): Hierarchy[] {
+  const out: Hierarchy[] = [];
+  const seen = new Set<string>();
+  for (const line of text.split("\n")) {
+    if (!line.includes("cgroup")) continue;
+    const sep = line.indexOf(" - ");
+    if (sep < 0) continue;
+    const pre = line.slice(0, sep).split(" ");
+    const post = line.slice(sep + 3).split(" ");
+    const fstype = post[0];
+    if (fstype !== "cgroup" && fstype !== "cgroup2") continue;
+    if (pre.length < 5) continue;
+    const mountRoot = unescapeMountinfo(pre[3] ?? "/");
+    const mountpoint = unescapeMountinfo(pre[4] ?? "");
+    if (!isUnder(mountpoint, root)) continue;
+    let controllers: string[] = [];
+    if (fstype === "cgroup") {
+      const opts = (post[2] ?? "").split(",");
+      controllers = opts
+        .filter((o) => o !== "" && !NON_CONTROLLER_OPTIONS.has(o) && !o.startsWith("release_agent="))
+        .sort();
+      if (controllers.length === 0) continue;
+    }
+    const key = fstype === "cgroup2" ? "" : controllers.join(",");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ controllers, unified: fstype === "cgroup2", mountpoint, mountRoot });
+  }
+  return out;
+}
+
+/** Parse /proc/<pid>/cgroup. */
+export function parseProcCgroup(text: string): ProcCgroupEntry[] {
+  const out: ProcCgroupEntry[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const a = line.indexOf(":");
+    const b = line.indexOf(":", a + 1);
+    if (a < 0 || b < 0) continue;
+    const controllers = line.slice(a + 1, b);
+    out.push({
+      hierarchyId: Number(line.slice(0, a)),
+      controllers: controllers === "" ? [] : controllers.split(",").sort(),
+      path: line.slice(b + 1),
+    });
+  }
+  return out;
+}
+
+/** Mode from the filesystem magic of the cgroup root and whether a cgroup2 mount sits under it. */
+export function modeFromMagic(magic: number, hierarchies: () => Hierarchy[], root: string): CgroupMode {
+  if (magic === CGROUP2_SUPER_MAGIC) return "v2";
+  if (magic === TMPFS_MAGIC || magic === CGROUP_SUPER_MAGIC) {
+    return hierarchies().some((h) => h.unified) ? "hybrid" : "v1";
+  }
+  throw new RuntsError(
+    `no cgroup filesystem at ${root} (filesystem magic 0x${magic.toString(16)}, expected cgroup2 or tmpfs)`,
+    { step: "cgroup detect", path: root },
+  );
+}
+
+/** What the cgroup code believes about the host; built lazily, each piece once. */
+export class CgroupHost {
+  readonly root: string;
+  private readonly env: CgroupEnv;
+  private modeCache: CgroupMode | undefined;
+  private hierarchiesCache: Hierarchy[] | undefined;
+  private ownCache: ProcCgroupEntry[] | undefined;
+
+  constructor(env: CgroupEnv = {}) {
+    this.env = env;
+    this.root = posix.normalize(env.root ?? DEFAULT_CGROUP_ROOT).replace(/(.)\/$/, "$1");
+    this.modeCache = env.mode;
+  }
+
+  mode(): CgroupMode {
+    if (this.modeCache === undefined) {
+      let magic: number;
+      try {
+        magic = statfsSync(this.root).type;
+      } catch (err) {
+        throw fromNodeError(err, "cgroup detect", { path: this.root });
+      }
+      this.modeCache = modeFromMagic(magic, () => this.hierarchies(), this.root);
+    }
+    return this.modeCache;
+  }
+
+  /** Cgroup mounts under the root, from mountinfo (read once). */
+  hierarchies(): Hierarchy[] {
+    if (this.hierarchiesCache === undefined) {
+      const text = this.env.mountinfo ?? readProcFile("/proc/self/mountinfo");
+      this.hierarchiesCache = parseMountinfo(text, this.root);
+    }
+    return this.hierarchiesCache;
+  }
+
+  /** The runtime's own cgroups, from /proc/self/cgroup (read once). */
+  ownCgroups(): ProcCgroupEntry[] {
+    if (this.ownCache === undefined) {
+      const text = this.env.procSelfCgroup ?? readProcFile("/proc/self/cgroup");
+      this.ownCache = parseProcCgroup(text);
+    }
+    return this.ownCache;
+  }
+
+  /** The runtime's own cgroup path in a hierarchy ([] controllers = the cgroup2 one). */
+  ownPath(h: { controllers: string[]; unified: boolean }): string | undefined {
+    const key = h.unified ? "" : h.controllers.join(",");
+    for (const e of this.ownCgroups()) {
+      const k = e.controllers.join(",");
+      if (h.unified ? e.hierarchyId === 0 && k === "" : k === key) return e.path;
+    }
+    return undefined;
+  }
+}
+
+function readProcFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw fromNodeError(err, "cgroup detect", { path });
+  }
+}
+
+let defaultHost: CgroupHost | undefined;
+
+/**
+ * The host as seen through `env`. The real host (nothing injected) is
+ * detected once per process and shared; an injected env gets its own.
+ */
+export function cgroupHost(env?: CgroupEnv): CgroupHost {
+  const injected =
+    env !== undefined &&
+    (env.root !== undefined || env.mode !== undefined || env.mountinfo !== undefined || env.procSelfCgroup !== undefined);
+  if (injected) return new CgroupHost(env);
+  defaultHost ??= new CgroupHost();
+  return defaultHost;
+}
+
+/** Convenience for callers that only need the mode of the real host. */
+export function detectCgroupMode(env?: CgroupEnv): CgroupMode {
+  return cgroupHost(env).mode();
+}

@@ -1,0 +1,182 @@
+/**
+ * Small synchronous filesystem helpers shared by the v1 and v2 managers. Every
+ * failure comes out as a RuntsError carrying the step and the path.
+ */
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeSync,
+} from "node:fs";
+import { RuntsError, fromNodeError } from "../errors.js";
+
+export function errCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Write each line with its own write(2) on one descriptor: cgroup control
+ * files take one value per write (devices.allow parses a single rule). The
+ * file is opened O_APPEND so a plain directory standing in for cgroupfs in
+ * tests keeps every line, in order.
+ */
+export function writeLines(path: string, lines: readonly string[], step: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "a");
+  } catch (err) {
+    throw fromNodeError(err, step, { path });
+  }
+  try {
+    for (const line of lines) {
+      try {
+        writeSync(fd, line + "\n");
+      } catch (err) {
+        const e = fromNodeError(err, step, { path });
+        throw new RuntsError(`writing ${JSON.stringify(line)} failed`, e.context);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read a control file, trimmed; "" when it does not exist. */
+export function readValue(path: string, step: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (err) {
+    if (errCode(err) === "ENOENT") return "";
+    throw fromNodeError(err, step, { path });
+  }
+}
+
+/**
+ * Create `dir` below `base` one level at a time and return the levels this
+ * call made (shallowest first); levels that already exist are not ours. If a
+ * level disappears under us (another runtime removing a shared parent), start
+ * over a few times. `base` itself must exist.
+ */
+export function mkdirLevels(base: string, dir: string, step: string): string[] {
+  if (dir === base || !dir.startsWith(base + "/")) {
+    throw new RuntsError(`cgroup directory ${dir} is not below ${base}`, { step, path: dir });
+  }
+  const parts = dir.slice(base.length + 1).split("/");
+  for (let attempt = 0; ; attempt++) {
+    const created: string[] = [];
+    let cur = base;
+    let lost = false;
+    for (const part of parts) {
+      cur = `${cur}/${part}`;
+      try {
+        mkdirSync(cur, 0o755);
+        created.push(cur);
+      } catch (err) {
+        const code = errCode(err);
+        if (code === "EEXIST") continue;
+        if (code === "ENOENT" && cur !== `${base}/${parts[0]}` && attempt < 3) {
+          lost = true;
+          break;
+        }
+        throw fromNodeError(err, step, { path: cur });
+      }
+    }
+    if (!lost) return created;
+  }
+}
+
+let sleepCell: Int32Array | undefined;
+export function sleepSync(ms: number): void {
+  sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+/** Sub-directories (sub-cgroups) of a cgroup directory; [] if it is gone. */
+export function subdirs(dir: string, step: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => `${dir}/${d.name}`);
+  } catch (err) {
+    const code = errCode(err);
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
+    throw fromNodeError(err, step, { path: dir });
+  }
+}
+
+/**
+ * Remove `dir` and every sub-cgroup in it, deepest first. A cgroup stays busy
+ * for a moment after its last task was killed, so EBUSY is retried until
+ * `deadline` (Date.now() ms). A missing directory counts as removed.
+ */
+export function removeTree(dir: string, deadline: number, step: string): void {
+  for (const sub of subdirs(dir, step)) removeTree(sub, deadline, step);
+  let delay = 2;
+  for (;;) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (err) {
+      const code = errCode(err);
+      if (code === "ENOENT") return;
+      if (code === "EBUSY" && Date.now() < deadline) {
+        // A sub-cgroup created meanwhile makes it busy too; take it out first.
+        for (const sub of subdirs(dir, step)) removeTree(sub, deadline, step);
+        sleepSync(delay);
+        delay = Math.min(delay * 2, 50);
+        continue;
+      }
+      const e = fromNodeError(err, step, { path: dir });
+      if (code === "EBUSY") {
+        throw new RuntsError("cannot remove cgroup: still busy after waiting (are processes still running in it?)", e.context);
+      }
+      throw e;
+    }
+  }
+}
+
+/**
+ * Remove a shared upper level we created (e.g. /runts) if nothing else lives
+ * in it. Returns false when it is still in use (another container's cgroup),
+ * in which case it and everything above it stays.
+ */
+export function removeIfUnused(dir: string, step: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (err) {
+    const code = errCode(err);
+    if (code === "ENOENT") return true;
+    if (code === "EBUSY" || code === "ENOTEMPTY" || code === "EEXIST") return false;
+    throw fromNodeError(err, step, { path: dir });
+  }
+}
+
+/** Pids in `dir`/cgroup.procs and in every sub-cgroup's, deduplicated, sorted. */
+export function readProcsRecursive(dir: string, step: string): number[] {
+  const out = new Set<number>();
+  const walk = (d: string, top: boolean): void => {
+    let text = "";
+    try {
+      text = readFileSync(`${d}/cgroup.procs`, "utf8");
+    } catch (err) {
+      const code = errCode(err);
+      // A cgroup that does not exist (or a sub-cgroup going away) has no pids.
+      if (code !== "ENOENT" && (top || code !== "ENODEV")) {
+        throw fromNodeError(err, step, { path: `${d}/cgroup.procs` });
+      }
+    }
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      const pid = Number(line);
+      if (Number.isInteger(pid) && pid > 0) out.add(pid);
+    }
+    for (const sub of subdirs(d, step)) walk(sub, false);
+  };
+  walk(dir, true);
+  return [...out].sort((a, b) => a - b);
+}

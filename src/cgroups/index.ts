@@ -1,0 +1,16 @@
+/** The cgroup layer of runts: one interface over cgroup v1, hybrid and v2. */
+export type {
+  CgroupEnv,
+  CgroupHierarchyState,
+  CgroupManager,
+  CgroupManagerOptions,
+  CgroupMode,
+  CgroupState,
+  LinuxDeviceCgroup,
+  LinuxResources,
+} from "./common.js";
+export { DEFAULT_CGROUP_ROOT } from "./common.js";
+export { cgroupManagerFromState, createCgroupManager } from "./manager.js";
+export { detectCgroupMode, parseMountinfo, parseProcCgroup } from "./detect.js";
+export type { Hierarchy, ProcCgroupEntry } from "./detect.js";
+export { normalizeCgroupsPath } from "./paths.js";

@@ -1,0 +1,137 @@
+/**
+ * OCI linux.cgroupsPath → where the container's cgroup lives in each
+ * hierarchy.
+ *
+ * - absent or "" → "/runts/<id>"
+ * - absolute "/a/b" → under the root of every hierarchy
+ * - relative "a/b" → under the runtime's own cgroup in every hierarchy
+ *   (from /proc/self/cgroup, which can differ per v1 hierarchy)
+ *
+ * ".." is resolved lexically and refused when it climbs out of the cgroup root
+ * (absolute) or out of the runtime's own cgroup (relative). Systemd's
+ * "slice:prefix:name" form is refused: there is no systemd driver.
+ */
+import { posix } from "node:path";
+import { RuntsError } from "../errors.js";
+import type { CgroupHost, Hierarchy } from "./detect.js";
+
+export interface CgroupPath {
+  /** Normalized: "/a/b" when absolute, "a/b" when relative. */
+  path: string;
+  relative: boolean;
+}
+
+const STEP = "cgroup path";
+
+const SYSTEMD_FORM = /^[^/:]*:[^/:]*:[^/:]+$/;
+
+/** Validate an id used as a cgroup directory name. */
+function checkId(id: string): void {
+  if (id === "" || id === "." || id === ".." || id.includes("/") || id.includes("\0")) {
+    throw new RuntsError(`container id ${JSON.stringify(id)} cannot name a cgroup directory`, {
+      step: STEP,
+      path: id,
+    });
+  }
+}
+
+export function normalizeCgroupsPath(
+  raw: string | undefined,
+  id: string,
+  systemd = false,
+): CgroupPath {
+  const given = raw === undefined || raw === "" ? undefined : raw;
+  if (systemd) {
+    const shown = given ?? `/runts/${id}`;
+    throw new RuntsError(
+      `the systemd cgroup driver is not supported (--systemd-cgroup); cannot place the container in cgroup ${JSON.stringify(shown)}: use the cgroupfs driver with a path like /runts/<id>`,
+      { step: STEP, path: shown },
+    );
+  }
+  if (given === undefined) {
+    checkId(id);
+    return { path: `/runts/${id}`, relative: false };
+  }
+  if (given.includes("\0")) {
+    throw new RuntsError("cgroupsPath contains a NUL byte", { step: STEP, path: given });
+  }
+  if (SYSTEMD_FORM.test(given)) {
+    throw new RuntsError(
+      `cgroupsPath ${JSON.stringify(given)} is in systemd's slice:prefix:name form, but the systemd cgroup driver is not supported: use a path like /runts/<id>`,
+      { step: STEP, path: given },
+    );
+  }
+  const relative = !given.startsWith("/");
+  const parts: string[] = [];
+  for (const c of given.split("/")) {
+    if (c === "" || c === ".") continue;
+    if (c === "..") {
+      if (parts.length === 0) {
+        throw new RuntsError(
+          relative
+            ? `cgroupsPath ${JSON.stringify(given)} escapes the runtime's own cgroup with ".."`
+            : `cgroupsPath ${JSON.stringify(given)} escapes the cgroup root with ".."`,
+          { step: STEP, path: given },
+        );
+      }
+      parts.pop();
+      continue;
+    }
+    parts.push(c);
+  }
+  if (parts.length === 0) {
+    throw new RuntsError(
+      relative
+        ? `cgroupsPath ${JSON.stringify(given)} resolves to the runtime's own cgroup; the container needs a cgroup of its own`
+        : `cgroupsPath ${JSON.stringify(given)} resolves to the root cgroup; the container needs a cgroup of its own`,
+      { step: STEP, path: given },
+    );
+  }
+  return relative ? { path: parts.join("/"), relative } : { path: "/" + parts.join("/"), relative };
+}
+
+/** Where the container's cgroup is in one hierarchy. */
+export interface ResolvedHierarchyPath {
+  /** Cgroup path as /proc/<pid>/cgroup shows it. */
+  path: string;
+  /** Host directory of the container's cgroup. */
+  dir: string;
+  /** Directory creation starts below (never created nor removed by us). */
+  base: string;
+}
+
+/**
+ * Place `p` in hierarchy `h`. Absolute paths go under the mountpoint (as runc
+ * does); relative ones under the runtime's own cgroup, which must be visible
+ * through the mount.
+ */
+export function resolveInHierarchy(p: CgroupPath, h: Hierarchy, host: CgroupHost): ResolvedHierarchyPath {
+  if (!p.relative) {
+    return {
+      path: posix.join(h.mountRoot, p.path),
+      dir: h.mountpoint + p.path,
+      base: h.mountpoint,
+    };
+  }
+  const own = host.ownPath(h);
+  const name = h.unified ? "unified (cgroup2)" : h.controllers.join(",");
+  if (own === undefined) {
+    throw new RuntsError(
+      `cannot place relative cgroupsPath ${JSON.stringify(p.path)}: the runtime's own cgroup in the ${name} hierarchy is not in /proc/self/cgroup`,
+      { step: STEP, path: h.mountpoint },
+    );
+  }
+  const rel = posix.relative(h.mountRoot, own);
+  if (rel.startsWith("..") || posix.isAbsolute(rel)) {
+    throw new RuntsError(
+      `cannot place relative cgroupsPath ${JSON.stringify(p.path)}: the runtime's own ${name} cgroup ${own} is outside the mount at ${h.mountpoint} (root ${h.mountRoot})`,
+      { step: STEP, path: h.mountpoint },
+    );
+  }
+  const base = rel === "" ? h.mountpoint : `${h.mountpoint}/${rel}`;
+  return {
+    path: posix.join(own, p.path),
+    dir: `${base}/${p.path}`,
+    base,
+  };
+}

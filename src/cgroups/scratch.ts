@@ -1,0 +1,103 @@
+/**
+ * For tests only (nothing in the runtime imports it): scratch directory trees
+ * laid out like the cgroup filesystems of a v1, hybrid or v2 host, with
+ * matching mountinfo and /proc/self/cgroup text to inject through CgroupEnv.
+ * Controller work of later issues can be tested on the same trees.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { CgroupEnv, CgroupMode } from "./common.js";
+
+/** v1 hierarchies as mounted on a typical host: directory name → superblock options. */
+export const V1_MOUNTS: ReadonlyArray<[string, string]> = [
+  ["cpu,cpuacct", "rw,cpu,cpuacct"],
+  ["cpuset", "rw,cpuset"],
+  ["memory", "rw,memory"],
+  ["devices", "rw,devices"],
+  ["freezer", "rw,freezer"],
+  ["pids", "rw,pids"],
+  ["systemd", "rw,xattr,release_agent=/lib/systemd/systemd-cgroups-agent,name=systemd"],
+];
+
+export interface Scratch {
+  root: string;
+  env: CgroupEnv;
+  /** Host directory of a hierarchy by its mount directory name ("memory", "unified", "" for v2). */
+  mount(name: string): string;
+  cleanup(): void;
+}
+
+export interface ScratchOptions {
+  /** Own cgroup per hierarchy name for /proc/self/cgroup ("unified" for the 0:: line); default "/". */
+  own?: Record<string, string>;
+  /** Mounts to leave out. */
+  without?: string[];
+}
+
+export function makeScratch(mode: CgroupMode, opts: ScratchOptions = {}): Scratch {
+  const root = mkdtempSync(`${tmpdir()}/runts-cgroups-`);
+  const own = opts.own ?? {};
+  const lines: string[] = [
+    // Mounts that are not cgroups, or not under the root, are ignored.
+    `22 27 0:21 / /proc rw,relatime - proc proc rw`,
+    `50 27 0:99 / /elsewhere/cgroup/memory rw,relatime - cgroup cgroup rw,memory`,
+  ];
+  const selfCgroup: string[] = [];
+  let id = 40;
+  if (mode === "v2") {
+    lines.push(`${id} 23 0:${id} / ${root} rw,nosuid - cgroup2 cgroup2 rw,nsdelegate`);
+    selfCgroup.push(`0::${own.unified ?? "/"}`);
+  } else {
+    lines.push(`31 23 0:28 / ${root} rw - tmpfs tmpfs rw,mode=755`);
+    let hid = 1;
+    for (const [name, options] of V1_MOUNTS) {
+      if (opts.without?.includes(name)) continue;
+      mkdirSync(`${root}/${name}`);
+      lines.push(`${++id} 31 0:${id} / ${root}/${name} rw,nosuid,nodev,noexec,relatime shared:${id} - cgroup cgroup ${options}`);
+      const controllers = options
+        .split(",")
+        .filter((o) => o !== "rw" && o !== "xattr" && !o.startsWith("release_agent="))
+        .join(",");
+      selfCgroup.push(`${hid++}:${controllers}:${own[name] ?? "/"}`);
+    }
+    if (mode === "hybrid") {
+      mkdirSync(`${root}/unified`);
+      lines.push(`${++id} 31 0:${id} / ${root}/unified rw,nosuid - cgroup2 cgroup2 rw,nsdelegate`);
+      selfCgroup.push(`0::${own.unified ?? "/"}`);
+    }
+    // Root cpuset values a new level inherits.
+    writeFileSync(`${root}/cpuset/cpuset.cpus`, "0-3\n");
+    writeFileSync(`${root}/cpuset/cpuset.mems`, "0\n");
+  }
+  // The runtime's own cgroups must exist for relative paths.
+  for (const [name, path] of Object.entries(own)) {
+    const mount = mode === "v2" ? (name === "unified" ? root : undefined) : `${root}/${name}`;
+    if (mount !== undefined && existsSync(mount)) mkdirSync(`${mount}${path}`, { recursive: true });
+  }
+  return {
+    root,
+    env: { root, mode, mountinfo: lines.join("\n") + "\n", procSelfCgroup: selfCgroup.reverse().join("\n") + "\n" },
+    mount: (name) => (name === "" ? root : `${root}/${name}`),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Real cgroupfs lets rmdir remove a cgroup whose only entries are its control
+ * files; a scratch directory needs them gone first. Deletes the plain files
+ * in `dir` (and in its sub-directories when `recursive`), as rmdir would on
+ * cgroupfs.
+ */
+export function dropControlFiles(dir: string, recursive = true): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = `${dir}/${e.name}`;
+    if (!e.isDirectory()) unlinkSync(p);
+    else if (recursive) dropControlFiles(p);
+  }
+}

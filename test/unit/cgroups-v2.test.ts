@@ -1,0 +1,123 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { RuntsError } from "../../src/errors.js";
+import type { CgroupManager, CgroupState } from "../../src/cgroups/index.js";
+import { cgroupManagerFromState, createCgroupManager } from "../../src/cgroups/index.js";
+import type { Scratch } from "../../src/cgroups/scratch.js";
+import { dropControlFiles, makeScratch } from "../../src/cgroups/scratch.js";
+
+let scratch: Scratch | undefined;
+afterEach(() => {
+  scratch?.cleanup();
+  scratch = undefined;
+});
+
+function setup(own?: string): Scratch {
+  scratch = makeScratch("v2", own === undefined ? {} : { own: { unified: own } });
+  return scratch;
+}
+
+function destroy(m: CgroupManager): void {
+  for (const h of m.toState().hierarchies) {
+    const leaf = h.created[h.created.length - 1];
+    if (leaf !== undefined) dropControlFiles(leaf);
+    for (const upper of h.created.slice(0, -1)) dropControlFiles(upper, false);
+  }
+  m.destroy();
+}
+
+describe("v2 manager on a scratch tree", () => {
+  it("creates one directory in the unified hierarchy", () => {
+    const s = setup();
+    const m = createCgroupManager({ id: "c1", env: s.env });
+    expect(m.mode).toBe("v2");
+    m.create();
+    expect(existsSync(`${s.root}/runts/c1`)).toBe(true);
+    expect(m.toState()).toEqual({
+      version: 1,
+      mode: "v2",
+      root: s.root,
+      cgroupsPath: "/runts/c1",
+      hierarchies: [
+        {
+          controllers: [],
+          unified: true,
+          mountpoint: s.root,
+          path: "/runts/c1",
+          dir: `${s.root}/runts/c1`,
+          base: s.root,
+          created: [`${s.root}/runts`, `${s.root}/runts/c1`],
+        },
+      ],
+    } satisfies CgroupState);
+  });
+
+  it("joins and lists pids recursively", () => {
+    const s = setup();
+    const m = createCgroupManager({ id: "c1", env: s.env });
+    m.create();
+    m.join(10);
+    m.join(11);
+    expect(readFileSync(`${s.root}/runts/c1/cgroup.procs`, "utf8")).toBe("10\n11\n");
+    mkdirSync(`${s.root}/runts/c1/init.scope`);
+    writeFileSync(`${s.root}/runts/c1/init.scope/cgroup.procs`, "12\n");
+    expect(m.pids()).toEqual([10, 11, 12]);
+  });
+
+  it("refuses device rules (no eBPF filter yet) but accepts an empty list", () => {
+    const s = setup();
+    const m = createCgroupManager({ id: "c1", env: s.env });
+    m.create();
+    expect(() => m.apply({ devices: [{ allow: false, access: "rwm" }] })).toThrow(
+      /device rules on cgroup v2 need the eBPF device filter, which is not implemented yet/,
+    );
+    try {
+      m.apply({ devices: [{ allow: true, type: "c", major: 1, minor: 3 }] });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(RuntsError);
+      expect((err as RuntsError).context).toEqual({ step: "cgroup apply devices", path: `${s.root}/runts/c1` });
+    }
+    m.apply({ devices: [] });
+    m.apply({ devices: [], memory: { limit: 0 } });
+    expect(() => m.apply({ memory: { limit: 1 } })).toThrow("linux.resources.memory is not supported yet");
+    expect(readdirSync(`${s.root}/runts/c1`)).toEqual([]);
+  });
+
+  it("destroys only what it created", () => {
+    const s = setup();
+    mkdirSync(`${s.root}/runts`);
+    const m = createCgroupManager({ id: "c1", env: s.env });
+    m.create();
+    m.join(1);
+    mkdirSync(`${s.root}/runts/c1/sub`);
+    destroy(m);
+    expect(readdirSync(s.root)).toEqual(["runts"]);
+    expect(readdirSync(`${s.root}/runts`)).toEqual([]);
+    expect(m.exists()).toBe(false);
+  });
+
+  it("places a relative path under the runtime's own cgroup and never removes that", () => {
+    const s = setup("/user.slice/session-1.scope");
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "runts/c1", env: s.env });
+    m.create();
+    const [h] = m.toState().hierarchies;
+    expect(h).toMatchObject({
+      path: "/user.slice/session-1.scope/runts/c1",
+      dir: `${s.root}/user.slice/session-1.scope/runts/c1`,
+      base: `${s.root}/user.slice/session-1.scope`,
+    });
+    destroy(cgroupManagerFromState(JSON.parse(JSON.stringify(m.toState())) as CgroupState));
+    expect(existsSync(`${s.root}/user.slice/session-1.scope`)).toBe(true);
+    expect(readdirSync(`${s.root}/user.slice/session-1.scope`)).toEqual([]);
+  });
+
+  it("refuses escapes and the systemd driver", () => {
+    const s = setup("/a");
+    expect(() => createCgroupManager({ id: "c1", cgroupsPath: "../b", env: s.env })).toThrow(/escapes/);
+    expect(() => createCgroupManager({ id: "c1", cgroupsPath: "/../b", env: s.env })).toThrow(/escapes/);
+    expect(() => createCgroupManager({ id: "c1", systemd: true, env: s.env })).toThrow(
+      /systemd cgroup driver is not supported/,
+    );
+  });
+});
