@@ -162,7 +162,8 @@ static void op_setns(const char *type, const char *path)
 /* flags: the container process starts here; this process reports its pid and leaves. */
 static void op_clone(const char *flags)
 {
-	struct clone_args ca = { .flags = CLONE_PARENT | num(flags, "clone"), .exit_signal = SIGCHLD };
+	/* With CLONE_PARENT the kernel wants exit_signal 0: the child inherits ours (SIGCHLD). */
+	struct clone_args ca = { .flags = CLONE_PARENT | num(flags, "clone"), .exit_signal = 0 };
 	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0)
 		fail("clone", flags, errno, NULL);

@@ -1,0 +1,77 @@
+/**
+ * runts entry point: parse runc's command line, then load only the module of
+ * the command asked for. Errors end as one line: on stderr, and in --log.
+ */
+import { errorLine } from "../errors.js";
+import type { ParsedCommandLine } from "./args.js";
+
+export type CommandModule = { run(cmd: ParsedCommandLine): Promise<number> };
+
+/** Each command's module, imported on demand so a command pays only for itself. */
+const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
+  create: () => import("../commands/create.js"),
+  start: () => import("../commands/start.js"),
+  run: () => import("../commands/run.js"),
+  state: () => import("../commands/state.js"),
+  kill: () => import("../commands/kill.js"),
+  delete: () => import("../commands/delete.js"),
+  list: () => import("../commands/list.js"),
+  ps: () => import("../commands/ps.js"),
+  spec: () => import("../commands/spec.js"),
+  features: () => import("../commands/features.js"),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { parseArgs, UsageError } = await import("./args.js");
+  const { configureLog, log } = await import("../log.js");
+  let cmd: ParsedCommandLine;
+  try {
+    cmd = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.stdout) process.stdout.write(err.stdout.endsWith("\n") ? err.stdout : `${err.stdout}\n`);
+      process.stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  configureLog(cmd.global);
+  try {
+    if (cmd.command === "help" || cmd.command === "version") {
+      const { appHelp, commandHelp, isCommandName } = await import("./commands.js");
+      const { RUNTS_VERSION, OCI_VERSION } = await import("../version.js");
+      if (cmd.command === "version") {
+        process.stdout.write(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);
+      } else {
+        const topic = cmd.positionals[0];
+        process.stdout.write(topic && isCommandName(topic) ? commandHelp(topic) : appHelp("runts", RUNTS_VERSION));
+      }
+      return 0;
+    }
+    const load = COMMAND_MODULES[cmd.command];
+    if (!load) {
+      const msg = `runts: "${cmd.command}" is not implemented yet`;
+      await log("error", msg);
+      if (cmd.global.log) process.stderr.write(`${msg}\n`);
+      return 1;
+    }
+    return await (await load()).run(cmd);
+  } catch (err) {
+    const line = errorLine(err);
+    await log("error", line);
+    // runc: with --log the plain message also goes to stderr; without, the log line is stderr.
+    if (cmd.global.log) process.stderr.write(`${line}\n`);
+    const code = (err as { exitCode?: unknown }).exitCode;
+    return typeof code === "number" ? code : 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`runts: ${errorLine(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,20 @@
+/** runts ps ID [ps args]: the container's processes (from its cgroup), as ps(1) shows them or as JSON. */
+import { execFileSync } from "node:child_process";
+import { psArgs, type ParsedCommandLine } from "../cli/args.js";
+import { filterPsOutput, formatPsJson, parseOutputFormat } from "../cli/format.js";
+import { cgroupManagerFromState } from "../cgroups/index.js";
+import { StateDir } from "../container/state.js";
+
+export async function run(cmd: ParsedCommandLine): Promise<number> {
+  const a = psArgs(cmd);
+  const format = parseOutputFormat(a.format);
+  const state = new StateDir(cmd.global.root, a.id).load();
+  const pids = cgroupManagerFromState(state.cgroup).pids();
+  if (format === "json") {
+    process.stdout.write(formatPsJson(pids));
+    return 0;
+  }
+  const out = execFileSync("ps", a.psArgs, { encoding: "utf8" });
+  process.stdout.write(filterPsOutput(out, pids));
+  return 0;
+}

@@ -1,0 +1,80 @@
+/**
+ * runts run: create and start in one call. In the foreground it forwards
+ * signals to the container, relays its terminal when it has one and no
+ * console socket, waits for it, deletes it (unless --keep) and exits with
+ * its exit code (128+signal when killed).
+ */
+import { closeSync } from "node:fs";
+import { ReadStream, WriteStream } from "node:tty";
+import { runArgs, type ParsedCommandLine } from "../cli/args.js";
+import { createContainer, type Created } from "../container/create.js";
+import { destroy } from "../container/delete.js";
+import { release } from "../container/start.js";
+import { waitChild } from "../sys/libc.js";
+
+const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"];
+
+export async function run(cmd: ParsedCommandLine): Promise<number> {
+  const a = runArgs(cmd);
+  const created = await createContainer({
+    root: cmd.global.root,
+    id: a.id,
+    bundle: a.bundle,
+    noPivot: a.noPivot,
+    preserveFds: a.preserveFds,
+    systemdCgroup: cmd.global.systemdCgroup,
+    ...(a.consoleSocket ? { consoleSocket: a.consoleSocket } : {}),
+    ...(a.pidFile ? { pidFile: a.pidFile } : {}),
+  });
+  const { dir, state } = created;
+  try {
+    await dir.locked(() => release(dir));
+  } catch (err) {
+    await destroy(dir, state);
+    throw err;
+  }
+  if (a.detach) {
+    if (created.ptyMaster !== undefined) closeSync(created.ptyMaster);
+    return 0;
+  }
+  const pid = state.pid;
+  const forward = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // exited
+    }
+  };
+  for (const sig of FORWARDED) process.on(sig, forward);
+  const relay = created.ptyMaster !== undefined ? relayTerminal(created) : undefined;
+  const result = await waitChild(pid);
+  await relay?.done;
+  for (const sig of FORWARDED) process.off(sig, forward);
+  if (!a.keep) await destroy(dir, state);
+  return result.code;
+}
+
+/** Copy between our stdio and the container's pty until it closes. */
+function relayTerminal(created: Created): { done: Promise<void> } {
+  const master = created.ptyMaster as number;
+  const input = new ReadStream(master);
+  const output = new WriteStream(master);
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.pipe(output);
+  input.pipe(process.stdout, { end: false });
+  const done = new Promise<void>((resolve) => {
+    const finish = () => {
+      stdin.unpipe(output);
+      if (stdin.isTTY) stdin.setRawMode(false);
+      stdin.pause();
+      input.destroy();
+      output.destroy();
+      resolve();
+    };
+    input.on("end", finish);
+    input.on("error", finish); // EIO once the last slave fd closes
+    input.on("close", finish);
+  });
+  return { done };
+}

@@ -1,0 +1,143 @@
+/**
+ * Creating a container: validate the bundle, make its state dir and cgroup,
+ * plan the launch and run it until the init process waits for `start`.
+ * Any failure undoes everything this call made: nothing is left on the host.
+ */
+import { writeFileSync, renameSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { CgroupManager } from "../cgroups/index.js";
+import { RuntsError } from "../errors.js";
+import type { CgroupMount } from "../plan/build.js";
+import { deviceCgroupRules } from "../plan/devices.js";
+import { OCI_VERSION } from "../version.js";
+import { type SavedState, StateDir, procStat } from "./state.js";
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle: string;
+  consoleSocket?: string;
+  pidFile?: string;
+  noPivot: boolean;
+  preserveFds: number;
+  systemdCgroup: boolean;
+}
+
+export interface Created {
+  state: SavedState;
+  dir: StateDir;
+  ptyMaster?: number;
+}
+
+export async function createContainer(opts: CreateOptions): Promise<Created> {
+  const dir = new StateDir(opts.root, opts.id);
+  const [{ loadSpec, rootfsPath }, { assertSupported }, { buildPlan }, { createCgroupManager }, libc, { launch }, { locateShim }] =
+    await Promise.all([
+      import("../spec/load.js"),
+      import("../spec/support.js"),
+      import("../plan/build.js"),
+      import("../cgroups/index.js"),
+      import("../sys/libc.js"),
+      import("../launcher/launch.js"),
+      import("../launcher/shim.js"),
+    ]);
+  const spec = loadSpec(opts.bundle);
+  assertSupported(spec);
+  const shim = locateShim();
+  await libc.initLibc();
+
+  dir.createDir();
+  let cgroup: CgroupManager | undefined;
+  let pid = 0;
+  try {
+    return await dir.locked(async () => {
+      cgroup = createCgroupManager({
+        id: opts.id,
+        systemd: opts.systemdCgroup,
+        ...(spec.linux?.cgroupsPath ? { cgroupsPath: spec.linux.cgroupsPath } : {}),
+      });
+      const cg = cgroup;
+      cg.create();
+      cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
+      libc.mkfifo(dir.fifo, 0o622);
+      const rootfs = rootfsPath(opts.bundle, spec);
+      const plan = buildPlan({
+        spec,
+        bundle: opts.bundle,
+        rootfs,
+        execFifo: dir.fifo,
+        noPivot: opts.noPivot,
+        preserveFds: opts.preserveFds,
+        cgroupMounts: cgroupMounts(cg),
+        ...(opts.consoleSocket ? { consoleSocket: resolve(opts.consoleSocket) } : {}),
+      });
+      const { log } = await import("../log.js");
+      for (const w of plan.warnings) await log("warning", w);
+      const launched = await launch(plan, shim, {
+        onReady: (p) => {
+          pid = p;
+          cg.join(p);
+        },
+      });
+      pid = launched.pid;
+      const state: SavedState = {
+        ociVersion: OCI_VERSION,
+        id: opts.id,
+        pid,
+        pidStartTime: procStat(pid)?.startTime ?? "",
+        bundle: opts.bundle,
+        rootfs,
+        created: new Date().toISOString(),
+        owner: "",
+        ...(spec.annotations && Object.keys(spec.annotations).length ? { annotations: spec.annotations } : {}),
+        cgroup: cg.toState(),
+        namespaces: Object.fromEntries(
+          (spec.linux?.namespaces ?? []).map((ns) => [ns.type, ns.path ?? `/proc/${pid}/ns/${nsFile(ns.type)}`]),
+        ),
+      };
+      dir.write(state);
+      if (opts.pidFile) writePidFile(opts.pidFile, pid);
+      return { state, dir, ...(launched.ptyMaster !== undefined ? { ptyMaster: launched.ptyMaster } : {}) };
+    });
+  } catch (err) {
+    if (pid > 0) await reap(pid, libc.waitChild);
+    try {
+      cgroup?.destroy();
+    } finally {
+      dir.remove();
+    }
+    if (err instanceof RuntsError && !err.context.container) {
+      throw new RuntsError(err.message, { ...err.context, container: opts.id }, err.exitCode);
+    }
+    throw err;
+  }
+}
+
+/** The container's init is our child: kill it and wait, so its cgroup can go. */
+async function reap(pid: number, wait: (pid: number) => Promise<unknown>): Promise<void> {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  await wait(pid).catch(() => undefined);
+}
+
+function nsFile(type: string): string {
+  return type === "network" ? "net" : type === "mount" ? "mnt" : type;
+}
+
+/** The hierarchies a "cgroup" mount in config.json shows inside the container. */
+function cgroupMounts(cg: CgroupManager): CgroupMount[] {
+  const { mode, hierarchies } = cg.toState();
+  if (mode === "v2") return hierarchies.map((h) => ({ name: "", hostPath: h.dir }));
+  return hierarchies.map((h) => ({ name: basename(h.mountpoint), hostPath: h.dir }));
+}
+
+/** Write the pid file atomically (temp file + rename), as runc does. */
+export function writePidFile(path: string, pid: number): void {
+  const abs = resolve(path);
+  const tmp = join(dirname(abs), `.${basename(abs)}.tmp`);
+  writeFileSync(tmp, String(pid), { mode: 0o644 });
+  renameSync(tmp, abs);
+}

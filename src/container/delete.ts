@@ -1,0 +1,60 @@
+/**
+ * Deleting a container: whatever state it is in (with force), kill what is
+ * left of it, remove its cgroup and its state dir. Nothing remains on the host.
+ */
+import { cgroupManagerFromState } from "../cgroups/index.js";
+import { RuntsError } from "../errors.js";
+import { signalAll } from "./kill.js";
+import { type SavedState, StateDir, deriveStatus, initAlive } from "./state.js";
+
+const SIGKILL = 9;
+
+export async function deleteContainer(dir: StateDir, force: boolean): Promise<void> {
+  if (!dir.exists()) {
+    if (force) return;
+    throw new RuntsError("container does not exist", { container: dir.id });
+  }
+  await dir.locked(async () => {
+    const state = dir.read();
+    if (!state) {
+      // A create that died half-way left only its directory.
+      if (!force) throw new RuntsError(`cannot delete container ${dir.id} that is not stopped: creating`, { container: dir.id });
+      dir.remove();
+      return;
+    }
+    const status = deriveStatus(dir, state);
+    if ((status === "running" || status === "paused") && !force) {
+      throw new RuntsError(`cannot delete container ${dir.id} that is not stopped: ${status}`, { container: dir.id });
+    }
+    await destroy(dir, state);
+  });
+}
+
+/** Kill the init and every leftover process, then remove cgroup and state. */
+export async function destroy(dir: StateDir, state: SavedState): Promise<void> {
+  if (initAlive(state)) {
+    try {
+      process.kill(state.pid, SIGKILL);
+    } catch {
+      // gone already
+    }
+  }
+  signalAll(state, SIGKILL);
+  await waitGone(state);
+  const cgroup = cgroupManagerFromState(state.cgroup);
+  for (let i = 0; i < 100 && cgroup.pids().length > 0; i++) {
+    signalAll(state, SIGKILL);
+    await sleep(10);
+  }
+  cgroup.destroy();
+  dir.remove();
+}
+
+/** Wait (bounded) until the init is dead: a zombie or gone. We may not be its parent. */
+async function waitGone(state: SavedState): Promise<void> {
+  for (let i = 0; i < 1000 && initAlive(state); i++) await sleep(i < 20 ? 1 : 10);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,173 @@
+/**
+ * Container state on disk: <root>/<id>/state.json, the exec fifo and the lock.
+ * Status is never stored: it is derived live from the init process (checked
+ * against its recorded start time, so a reused pid reads as stopped) and the
+ * exec fifo, as runc does.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RuntsError, fromNodeError } from "../errors.js";
+import type { CgroupState } from "../cgroups/index.js";
+
+export type Status = "creating" | "created" | "running" | "stopped" | "paused";
+
+/** What runts records about a container (internal; `state` prints the OCI view of it). */
+export interface SavedState {
+  ociVersion: string;
+  id: string;
+  /** Host pid of the container's init process. */
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat when created: tells a reused pid apart. */
+  pidStartTime: string;
+  bundle: string;
+  rootfs: string;
+  /** RFC 3339 creation time. */
+  created: string;
+  owner: string;
+  annotations?: Record<string, string>;
+  cgroup: CgroupState;
+  /** Namespace paths of the container (for exec), e.g. { pid: "/proc/123/ns/pid" }. */
+  namespaces: Record<string, string>;
+}
+
+export const STATE_FILE = "state.json";
+export const EXEC_FIFO = "exec.fifo";
+
+/** An id is one path component of printable characters, as runc requires. */
+export function validateId(id: string): void {
+  if (!id) throw new RuntsError("container id cannot be empty");
+  if (id === "." || id === ".." || id.includes("/") || /[\x00-\x1f\x7f]/.test(id) || id.length > 1024) {
+    throw new RuntsError(`invalid container id format: ${JSON.stringify(id)}`);
+  }
+}
+
+export class StateDir {
+  readonly dir: string;
+  constructor(
+    readonly root: string,
+    readonly id: string,
+  ) {
+    validateId(id);
+    this.dir = join(root, id);
+  }
+
+  get stateFile(): string {
+    return join(this.dir, STATE_FILE);
+  }
+  get fifo(): string {
+    return join(this.dir, EXEC_FIFO);
+  }
+
+  exists(): boolean {
+    return existsSync(this.dir);
+  }
+
+  /** Make the directory for a new container; an existing id is an error. */
+  createDir(): void {
+    try {
+      mkdirSync(this.root, { recursive: true, mode: 0o711 });
+      mkdirSync(this.dir, { mode: 0o711 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") {
+        throw new RuntsError(`container with id exists: ${this.id}`, { container: this.id });
+      }
+      throw fromNodeError(err, "create state dir", { path: this.dir, container: this.id });
+    }
+  }
+
+  /** The saved state, or undefined while the container is still being created. */
+  read(): SavedState | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.stateFile, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        if (!this.exists()) throw new RuntsError("container does not exist", { container: this.id });
+        return undefined;
+      }
+      throw fromNodeError(err, "read state", { path: this.stateFile, container: this.id });
+    }
+    return JSON.parse(text) as SavedState;
+  }
+
+  /** Like read(), but a container in creation is an error too. */
+  load(): SavedState {
+    const s = this.read();
+    if (!s) throw new RuntsError("container does not exist", { container: this.id });
+    return s;
+  }
+
+  /** Write state.json atomically. */
+  write(state: SavedState): void {
+    const tmp = `${this.stateFile}.tmp`;
+    writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+    renameSync(tmp, this.stateFile);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Hold an exclusive lock on the container directory while `fn` runs, so two
+   * runts processes never work on one id at the same time.
+   */
+  async locked<T>(fn: () => Promise<T> | T): Promise<T> {
+    const { initLibc, flockExclusive } = await import("../sys/libc.js");
+    await initLibc();
+    let fd: number;
+    try {
+      fd = openSync(this.dir, "r");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        throw new RuntsError("container does not exist", { container: this.id });
+      }
+      throw fromNodeError(err, "lock", { path: this.dir, container: this.id });
+    }
+    try {
+      flockExclusive(fd, this.dir);
+      return await fn();
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Ids of all containers under a root (directories only). */
+export function listIds(root: string): string[] {
+  try {
+    return readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw fromNodeError(err, "list", { path: root });
+  }
+}
+
+/** /proc/<pid>/stat: process state letter and start time, or undefined if gone. */
+export function procStat(pid: number): { state: string; startTime: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // comm (field 2) may hold spaces and parentheses: parse after the last ')'.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { state: fields[0] ?? "?", startTime: fields[19] ?? "" };
+}
+
+/** Is the recorded init process still the same live process. */
+export function initAlive(s: Pick<SavedState, "pid" | "pidStartTime">): boolean {
+  if (s.pid <= 0) return false;
+  const st = procStat(s.pid);
+  return st !== undefined && st.startTime === s.pidStartTime && st.state !== "Z" && st.state !== "X";
+}
+
+export function deriveStatus(dir: StateDir, s: SavedState | undefined): Status {
+  if (!s) return "creating";
+  if (!initAlive(s)) return "stopped";
+  return existsSync(dir.fifo) ? "created" : "running";
+}

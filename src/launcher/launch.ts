@@ -1,0 +1,178 @@
+/**
+ * Start runts-init, hand it a plan and follow it through its sync stages
+ * until the container process reports "created" (or fails).
+ *
+ * runts-init gets the caller's stdio and the --preserve-fds descriptors
+ * unchanged, plus one end of a socketpair for the messages. Its container
+ * process is cloned with CLONE_PARENT, so it is a child of this process.
+ */
+import { spawn } from "node:child_process";
+import { closeSync, readSync, writeFileSync, writeSync } from "node:fs";
+import { RuntsError } from "../errors.js";
+import { encodePlan, type IdMap, type LaunchPlan } from "../plan/plan.js";
+import { errnoMessage, pidfdGetfd, pidfdOpen, socketpair } from "../sys/libc.js";
+
+export interface LaunchHooks {
+  /** Stage "ready": the container process exists; join its cgroup here. */
+  onReady(pid: number): void | Promise<void>;
+}
+
+export interface Launched {
+  pid: number;
+  /** The pty master, when the plan has a terminal and no console socket. */
+  ptyMaster?: number;
+}
+
+class Channel {
+  constructor(readonly fd: number) {}
+
+  private readExact(n: number): Buffer | undefined {
+    const buf = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      let r: number;
+      try {
+        r = readSync(this.fd, buf, got, n - got, null);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN" || code === "EINTR") continue;
+        if (code === "ECONNRESET") return undefined;
+        throw err;
+      }
+      if (r === 0) return undefined;
+      got += r;
+    }
+    return buf;
+  }
+
+  /** Next message as its fields, or undefined when the other side is gone. */
+  read(): string[] | undefined {
+    const head = this.readExact(4);
+    if (!head) return undefined;
+    const len = head.readUInt32LE(0);
+    const body = len ? this.readExact(len) : Buffer.alloc(0);
+    if (!body) return undefined;
+    const fields = body.toString("utf8").split("\0");
+    fields.pop(); // every field ends in NUL
+    return fields;
+  }
+
+  write(data: Buffer): void {
+    let off = 0;
+    while (off < data.length) off += writeSync(this.fd, data, off);
+  }
+
+  send(...fields: string[]): void {
+    const body = Buffer.from(fields.map((f) => `${f}\0`).join(""), "utf8");
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32LE(body.length, 0);
+    this.write(Buffer.concat([head, body]));
+  }
+}
+
+function mapText(maps: IdMap[]): string {
+  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
+}
+
+/** The error a failed step reported, as one line: "mount /proc: no such file or directory". */
+function stepError(fields: string[]): RuntsError {
+  const [, step = "init", arg = "", errno = "0", detail = ""] = fields;
+  const n = Number(errno);
+  const what = detail && detail !== step ? `${step} (${detail})` : step;
+  const msg = `${what}${arg ? ` ${arg}` : ""}: ${n ? errnoMessage(n) : "failed"}`;
+  return new RuntsError(msg, { step: "container init" });
+}
+
+export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks): Promise<Launched> {
+  const [ours, theirs] = socketpair();
+  const channel = new Channel(ours);
+  const syncFd = 3 + plan.preserveFds;
+  const passed: number[] = [];
+  for (let fd = 3; fd < syncFd; fd++) passed.push(fd);
+  let pid = 0;
+  try {
+    const child = spawn(shim, [String(syncFd)], {
+      stdio: ["inherit", "inherit", "inherit", ...passed, theirs],
+      env: {},
+    });
+    closeSync(theirs);
+    if (child.pid === undefined) throw new RuntsError(`cannot start ${shim}`, { step: "spawn", path: shim });
+    child.unref();
+    channel.write(encodePlan(plan.steps));
+    let pidfd = -1;
+    for (;;) {
+      const msg = channel.read();
+      if (!msg) {
+        throw new RuntsError("container init exited before it was set up", { step: "container init" });
+      }
+      const [kind] = msg;
+      if (kind === "pid") {
+        pid = Number(msg[1]);
+      } else if (kind === "error") {
+        throw stepError(msg);
+      } else if (kind === "sync") {
+        if (!pid) {
+          const next = channel.read();
+          if (next?.[0] !== "pid") throw new RuntsError("container init did not report its pid", { step: "sync" });
+          pid = Number(next[1]);
+        }
+        if (msg[1] === "ready") await ready(pid, plan, hooks);
+        channel.send("ack");
+      } else if (kind === "pty") {
+        if (pidfd < 0) pidfd = pidfdOpen(pid);
+        const master = pidfdGetfd(pidfd, Number(msg[1]));
+        channel.send("ack");
+        closeSync(pidfd);
+        pidfd = -1;
+        // Keep reading until "created"; the master is returned with the pid.
+        const rest = await finish(channel, pid);
+        return { ...rest, ptyMaster: master };
+      } else if (kind === "created") {
+        return { pid };
+      } else {
+        throw new RuntsError(`unexpected message from container init: ${kind}`, { step: "sync" });
+      }
+    }
+  } catch (err) {
+    if (pid > 0) killQuietly(pid);
+    throw err;
+  } finally {
+    closeSync(ours);
+  }
+}
+
+async function finish(channel: Channel, pid: number): Promise<Launched> {
+  for (;;) {
+    const msg = channel.read();
+    if (!msg) throw new RuntsError("container init exited before it was set up", { step: "container init" });
+    if (msg[0] === "error") throw stepError(msg);
+    if (msg[0] === "created") return { pid };
+    if (msg[0] === "sync") channel.send("ack");
+  }
+}
+
+async function ready(pid: number, plan: LaunchPlan, hooks: LaunchHooks): Promise<void> {
+  if (plan.userns) {
+    try {
+      writeFileSync(`/proc/${pid}/uid_map`, mapText(plan.userns.uidMappings));
+      writeFileSync(`/proc/${pid}/gid_map`, mapText(plan.userns.gidMappings));
+    } catch (err) {
+      throw new RuntsError(`cannot write the user namespace id maps: ${(err as Error).message}`, {
+        step: "uid/gid maps",
+        path: `/proc/${pid}`,
+      });
+    }
+  }
+  if (plan.oomScoreAdj !== undefined) {
+    writeFileSync(`/proc/${pid}/oom_score_adj`, String(plan.oomScoreAdj));
+  }
+  await hooks.onReady(pid);
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}

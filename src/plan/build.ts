@@ -1,0 +1,331 @@
+/**
+ * The planner: a validated spec in, a launch plan out. Every decision about
+ * order, flags and paths is made here; runts-init only carries the steps out.
+ * Pure apart from the injectable host lookups, so it is unit-tested without root.
+ */
+import { posix } from "node:path";
+import { statSync } from "node:fs";
+import { RuntsError } from "../errors.js";
+import type { LinuxNamespace, Mount, NamespaceType, Spec } from "../spec/schema.js";
+import { CAPABILITIES, CLONE, MS, RLIMITS, S_IFBLK, S_IFCHR, S_IFIFO, makedev } from "./linux.js";
+import { DEFAULT_DEVICES } from "./devices.js";
+import { PROPAGATION, parseMountOptions } from "./mounts.js";
+import { type LaunchPlan, type Step, hex, oct, step } from "./plan.js";
+
+/** One cgroup hierarchy of the container, for a "cgroup" mount in config.json. */
+export interface CgroupMount {
+  /** Directory name under the cgroup mount, e.g. "memory", "cpu,cpuacct", "unified", "" for pure v2. */
+  name: string;
+  /** The container's cgroup directory on the host. */
+  hostPath: string;
+}
+
+export interface PlanInput {
+  spec: Spec;
+  /** Absolute bundle directory (relative bind sources are under it). */
+  bundle: string;
+  /** Absolute rootfs path on the host. */
+  rootfs: string;
+  /** Exec fifo in the state dir: the container waits on it until `start`. */
+  execFifo: string;
+  consoleSocket?: string;
+  noPivot?: boolean;
+  preserveFds?: number;
+  cgroupMounts?: CgroupMount[];
+  /** Host lookups, injectable for tests. */
+  host?: Partial<HostView>;
+}
+
+export interface HostView {
+  /** Is this host path a directory (false for files and missing paths). */
+  isDir(path: string): boolean;
+  /** Does this host path exist. */
+  exists(path: string): boolean;
+}
+
+const realHost: HostView = {
+  isDir: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+  exists: (p) => statSync(p, { throwIfNoEntry: false }) !== undefined,
+};
+
+const NS_FLAGS: Record<NamespaceType, number> = {
+  pid: CLONE.NEWPID,
+  network: CLONE.NEWNET,
+  mount: CLONE.NEWNS,
+  ipc: CLONE.NEWIPC,
+  uts: CLONE.NEWUTS,
+  user: CLONE.NEWUSER,
+  cgroup: CLONE.NEWCGROUP,
+  time: CLONE.NEWTIME,
+};
+
+/** Joined namespaces go user first, so the rest are joined with its privileges (as runc). */
+const JOIN_ORDER: NamespaceType[] = ["user", "ipc", "uts", "network", "pid", "mount", "cgroup", "time"];
+
+const DEV_SYMLINKS: Array<[string, string]> = [
+  ["/proc/self/fd", "/dev/fd"],
+  ["/proc/self/fd/0", "/dev/stdin"],
+  ["/proc/self/fd/1", "/dev/stdout"],
+  ["/proc/self/fd/2", "/dev/stderr"],
+];
+
+export function namespaceSet(spec: Spec): Map<NamespaceType, LinuxNamespace> {
+  return new Map((spec.linux?.namespaces ?? []).map((ns) => [ns.type, ns]));
+}
+
+/** Normalise a container path: absolute, no "." or ".." left (".." cannot climb above "/"). */
+export function cleanPath(p: string): string {
+  return posix.normalize(posix.join("/", p));
+}
+
+export function buildPlan(input: PlanInput): LaunchPlan {
+  const { spec } = input;
+  const host: HostView = { ...realHost, ...input.host };
+  const process = spec.process;
+  if (!process) throw new RuntsError("config.json: process: required");
+  const namespaces = namespaceSet(spec);
+  const newNs = (t: NamespaceType) => namespaces.has(t) && !namespaces.get(t)?.path;
+  if (!namespaces.has("mount")) {
+    throw new RuntsError("config.json: linux.namespaces: runts needs a mount namespace to set up the root filesystem");
+  }
+  if (spec.hostname && !namespaces.has("uts")) {
+    throw new RuntsError("config.json: hostname: unable to set hostname without a private UTS namespace");
+  }
+  if (spec.domainname && !namespaces.has("uts")) {
+    throw new RuntsError("config.json: domainname: unable to set domainname without a private UTS namespace");
+  }
+  const userns = newNs("user");
+  const steps: Step[] = [];
+  const preserveFds = input.preserveFds ?? 0;
+
+  // In the host namespaces, before clone.
+  if (input.consoleSocket && process.terminal) steps.push(step("CONSOLE_SOCKET", input.consoleSocket));
+  steps.push(step("OPEN_FIFO", input.execFifo));
+  for (const type of JOIN_ORDER) {
+    const ns = namespaces.get(type);
+    if (ns?.path) steps.push(step("SETNS", hex(NS_FLAGS[type]), ns.path));
+  }
+  if (newNs("time")) {
+    steps.push(step("UNSHARE", hex(CLONE.NEWTIME)));
+    const off = spec.linux?.timeOffsets;
+    const lines = (["monotonic", "boottime"] as const)
+      .filter((k) => off?.[k])
+      .map((k) => `${k} ${off?.[k]?.secs ?? 0} ${off?.[k]?.nanosecs ?? 0}\n`);
+    if (lines.length) steps.push(step("WRITE_FILE", "/proc/self/timens_offsets", lines.join("")));
+  }
+  let cloneFlags = 0;
+  for (const [type, flag] of Object.entries(NS_FLAGS) as Array<[NamespaceType, number]>) {
+    if (newNs(type) && type !== "cgroup" && type !== "time") cloneFlags |= flag;
+  }
+  steps.push(step("CLONE", hex(cloneFlags)));
+
+  // In the container process: runts writes id maps and joins the cgroup, then acks.
+  steps.push(step("SYNC", "ready"));
+  if (userns) steps.push(step("SET_IDS", 0, 0));
+  if (newNs("cgroup")) steps.push(step("UNSHARE", hex(CLONE.NEWCGROUP)));
+
+  steps.push(...rootfsSteps(input, host, userns));
+
+  // After the pivot, inside the container's root.
+  if (process.terminal) {
+    const size = process.consoleSize;
+    steps.push(step("TTY", size?.height ?? 0, size?.width ?? 0));
+  }
+  if (spec.hostname) steps.push(step("HOSTNAME", spec.hostname));
+  if (spec.domainname) steps.push(step("DOMAINNAME", spec.domainname));
+  for (const p of spec.linux?.readonlyPaths ?? []) steps.push(step("READONLY", cleanPath(p)));
+  for (const p of spec.linux?.maskedPaths ?? []) steps.push(step("MASK", cleanPath(p)));
+  if (spec.root?.readonly) steps.push(step("REMOUNT", "/", hex(MS.RDONLY)));
+  const propagation = rootPropagation(spec);
+  if (propagation.after) steps.push(step("MOUNT_HOST", "", "/", "", hex(propagation.after), ""));
+
+  const warnings: string[] = [];
+  steps.push(...processSteps(spec, preserveFds, warnings));
+
+  return {
+    steps,
+    ...(userns
+      ? { userns: { uidMappings: spec.linux?.uidMappings ?? [], gidMappings: spec.linux?.gidMappings ?? [] } }
+      : {}),
+    ...(process.oomScoreAdj !== undefined ? { oomScoreAdj: process.oomScoreAdj } : {}),
+    preserveFds,
+    warnings,
+  };
+}
+
+/** "/" propagation before the rootfs work, and (for shared) after the pivot. */
+function rootPropagation(spec: Spec): { before: number; after: number } {
+  const requested = spec.linux?.rootfsPropagation;
+  if (!requested) return { before: MS.SLAVE | MS.REC, after: 0 };
+  const flag = PROPAGATION[requested] ?? MS.SLAVE | MS.REC;
+  // pivot_root refuses shared mounts: stay slave until the new root is in place.
+  if (flag & MS.SHARED) return { before: MS.SLAVE | MS.REC, after: flag };
+  return { before: flag, after: 0 };
+}
+
+function rootfsSteps(input: PlanInput, host: HostView, userns: boolean): Step[] {
+  const { spec, rootfs } = input;
+  const process = spec.process;
+  const steps: Step[] = [
+    step("MOUNT_HOST", "", "/", "", hex(rootPropagation(spec).before), ""),
+    step("MOUNT_HOST", rootfs, rootfs, "", hex(MS.BIND | MS.REC), ""),
+    step("OPEN_ROOT", rootfs),
+  ];
+  const mounts = spec.mounts ?? [];
+  mounts.forEach((m, i) => steps.push(...mountSteps(m, i, input, host)));
+
+  const devBound = mounts.some((m) => cleanPath(m.destination) === "/dev" && isBind(m));
+  if (!devBound) {
+    const devices = [
+      ...DEFAULT_DEVICES.map((d) => ({ ...d, type: "c" as const, fileMode: 0o666, uid: 0, gid: 0 })),
+      ...(spec.linux?.devices ?? []).map((d) => ({
+        path: d.path,
+        type: d.type,
+        major: d.major ?? 0,
+        minor: d.minor ?? 0,
+        fileMode: d.fileMode ?? 0o666,
+        uid: d.uid ?? 0,
+        gid: d.gid ?? 0,
+      })),
+    ];
+    for (const d of devices) steps.push(...deviceSteps(d, userns));
+    for (const [target, link] of DEV_SYMLINKS) steps.push(step("SYMLINK", target, link));
+    if (host.exists("/proc/kcore")) steps.push(step("SYMLINK", "/proc/kcore", "/dev/core"));
+    steps.push(step("SYMLINK", "pts/ptmx", "/dev/ptmx"));
+    if (process?.terminal) steps.push(step("MKFILE", "/dev/console", oct(0o600)));
+  }
+  if (process) steps.push(step("MKDIR", cleanPath(process.cwd), oct(0o755)));
+  steps.push(step(input.noPivot ? "MOVE_ROOT" : "PIVOT_ROOT"));
+  return steps;
+}
+
+function isBind(m: Mount): boolean {
+  return m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind");
+}
+
+function mountSteps(m: Mount, index: number, input: PlanInput, host: HostView): Step[] {
+  const where = `mounts[${index}]`;
+  const dest = cleanPath(m.destination);
+  if (dest === "/") throw new RuntsError(`config.json: ${where}.destination: cannot mount over the container's root`);
+  if (m.uidMappings || m.gidMappings) {
+    throw new RuntsError(`config.json: ${where}: idmapped mounts are not supported by runts yet`);
+  }
+  const opts = parseMountOptions(m.options ?? [], where);
+  if (m.type === "cgroup" || m.type === "cgroup2") return cgroupMountSteps(dest, opts.flags, input.cgroupMounts ?? []);
+  if (isBind(m)) {
+    if (!m.source) throw new RuntsError(`config.json: ${where}.source: required for a bind mount`);
+    const source = posix.resolve(input.bundle, m.source);
+    if (!host.exists(source)) throw new RuntsError(`config.json: ${where}.source: ${source} does not exist`);
+    const bindFlags = MS.BIND | (opts.flags & MS.REC);
+    const rest = opts.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
+    return [
+      host.isDir(source) ? step("MKDIR", dest, oct(0o755)) : step("MKFILE", dest, oct(0o644)),
+      step("MOUNT", source, dest, "", hex(bindFlags), "", hex(rest), hex(opts.propagation)),
+    ];
+  }
+  if (!m.type) throw new RuntsError(`config.json: ${where}.type: required for a non-bind mount`);
+  return [
+    step("MKDIR", dest, oct(0o755)),
+    step("MOUNT", m.source ?? m.type, dest, m.type, hex(opts.flags), opts.data, "0", hex(opts.propagation)),
+  ];
+}
+
+/** A "cgroup" mount shows the container's own cgroups: a tmpfs with each hierarchy bound in. */
+function cgroupMountSteps(dest: string, flags: number, hierarchies: CgroupMount[]): Step[] {
+  const keep = flags & (MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.RELATIME | MS.RDONLY);
+  const pure = hierarchies.length === 1 && hierarchies[0]?.name === "";
+  const steps: Step[] = [step("MKDIR", dest, oct(0o755))];
+  if (pure) {
+    const h = hierarchies[0] as CgroupMount;
+    steps.push(step("MOUNT", h.hostPath, dest, "", hex(MS.BIND), "", hex(keep), "0"));
+    return steps;
+  }
+  steps.push(step("MOUNT", "tmpfs", dest, "tmpfs", hex(keep & ~MS.RDONLY), "mode=755", "0", "0"));
+  for (const h of hierarchies) {
+    const sub = posix.join(dest, h.name);
+    steps.push(step("MKDIR", sub, oct(0o755)));
+    steps.push(step("MOUNT", h.hostPath, sub, "", hex(MS.BIND), "", hex(keep), "0"));
+    // Comounted controllers ("cpu,cpuacct") also answer to each single name, as on the host.
+    if (h.name.includes(",")) {
+      for (const single of h.name.split(",")) steps.push(step("SYMLINK", h.name, posix.join(dest, single)));
+    }
+  }
+  if (keep & MS.RDONLY) steps.push(step("REMOUNT", dest, hex(keep)));
+  return steps;
+}
+
+interface DevicePlan {
+  path: string;
+  type: "c" | "b" | "u" | "p";
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
+}
+
+function deviceSteps(d: DevicePlan, userns: boolean): Step[] {
+  const path = cleanPath(d.path);
+  if (!path.startsWith("/dev/")) {
+    throw new RuntsError(`config.json: linux.devices: ${d.path}: device paths must be under /dev`);
+  }
+  if (userns) {
+    // mknod is not allowed in a user namespace: bind the host's node instead (as runc).
+    return [step("MKFILE", path, oct(0o600)), step("MOUNT", path, path, "", hex(MS.BIND), "", "0", "0")];
+  }
+  const kind = d.type === "b" ? S_IFBLK : d.type === "p" ? S_IFIFO : S_IFCHR;
+  return [step("MKNOD", path, oct(kind | (d.fileMode & 0o7777)), makedev(d.major, d.minor), d.uid, d.gid)];
+}
+
+function capMask(names: readonly string[] | undefined, set: string): bigint {
+  let mask = 0n;
+  for (const name of names ?? []) {
+    const bit = CAPABILITIES[name];
+    if (bit === undefined) throw new RuntsError(`config.json: process.capabilities.${set}: unknown capability "${name}"`);
+    mask |= 1n << BigInt(bit);
+  }
+  return mask;
+}
+
+function processSteps(spec: Spec, preserveFds: number, warnings: string[]): Step[] {
+  const process = spec.process;
+  if (!process) return [];
+  const steps: Step[] = [];
+  for (const r of process.rlimits ?? []) {
+    steps.push(step("RLIMIT", RLIMITS[r.type] ?? -1, BigInt(r.soft), BigInt(r.hard)));
+  }
+  steps.push(step("PRESERVE_FDS", preserveFds));
+  const user = process.user;
+  steps.push(step("SET_IDS", user.uid, user.gid, ...(user.additionalGids ?? [])));
+  const caps = process.capabilities;
+  if (caps) {
+    // The kernel raises an ambient capability only if it is permitted and inheritable.
+    const permitted = capMask(caps.permitted, "permitted");
+    const inheritable = capMask(caps.inheritable, "inheritable");
+    const ambient = capMask(caps.ambient, "ambient");
+    const usable = ambient & permitted & inheritable;
+    const dropped = (caps.ambient ?? []).filter((name) => !(usable & (1n << BigInt(CAPABILITIES[name] ?? 0))));
+    if (dropped.length) {
+      warnings.push(`ambient capabilities not in both the permitted and inheritable sets are not raised: ${dropped.join(", ")}`);
+    }
+    steps.push(
+      step(
+        "CAPS",
+        hex(capMask(caps.bounding, "bounding")),
+        hex(capMask(caps.effective, "effective")),
+        hex(permitted),
+        hex(inheritable),
+        hex(usable),
+      ),
+    );
+  }
+  steps.push(step("UMASK", oct(user.umask ?? 0o022)));
+  steps.push(step("CHDIR", cleanPath(process.cwd)));
+  if (process.noNewPrivileges) steps.push(step("NO_NEW_PRIVS"));
+  const env = process.env ?? [];
+  const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  steps.push(step("LOOKUP", process.args[0] ?? "", pathVar));
+  steps.push(step("WAIT_START"));
+  steps.push(step("EXEC", process.args.length, ...process.args, ...env));
+  return steps;
+}

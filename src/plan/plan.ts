@@ -1,0 +1,60 @@
+/**
+ * A launch plan: the ordered steps runts-init carries out, as plain data.
+ * Steps are an opcode name and string arguments, exactly what goes on the
+ * wire, so a plan can be compared in unit tests and printed for debugging.
+ */
+import { OPS, type OpName } from "./ops.js";
+
+export interface Step {
+  op: OpName;
+  args: string[];
+}
+
+export interface IdMap {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+/** What runts itself does when the container process reaches a sync stage. */
+export interface LaunchPlan {
+  steps: Step[];
+  /** uid_map/gid_map lines to write for a new user namespace, at stage "ready". */
+  userns?: { uidMappings: IdMap[]; gidMappings: IdMap[] };
+  /** Value for /proc/<pid>/oom_score_adj, written by runts at stage "ready". */
+  oomScoreAdj?: number;
+  /** Number of fds (3..) passed through to the container process. */
+  preserveFds: number;
+  /** Things the plan had to leave out, to be logged as warnings. */
+  warnings: string[];
+}
+
+export function step(op: OpName, ...args: Array<string | number | bigint>): Step {
+  return { op, args: args.map(String) };
+}
+
+export const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
+export const oct = (n: number): string => `0${n.toString(8)}`;
+
+/** Serialise steps for the shim: u32 op, u32 argc, then each arg as u32 length, bytes, NUL. */
+export function encodePlan(steps: Step[]): Buffer {
+  let size = 0;
+  const encoded = steps.map((s) => {
+    const args = s.args.map((a) => Buffer.from(a, "utf8"));
+    size += 8 + args.reduce((n, b) => n + 5 + b.length, 0);
+    return { op: OPS[s.op], args };
+  });
+  const out = Buffer.allocUnsafe(4 + size);
+  let pos = out.writeUInt32LE(size, 0);
+  for (const { op, args } of encoded) {
+    pos = out.writeUInt32LE(op, pos);
+    pos = out.writeUInt32LE(args.length, pos);
+    for (const a of args) {
+      if (a.includes(0)) throw new Error("plan argument contains a NUL byte");
+      pos = out.writeUInt32LE(a.length, pos);
+      pos += a.copy(out, pos);
+      out[pos++] = 0;
+    }
+  }
+  return out;
+}
