@@ -71,6 +71,8 @@ export interface ParsedCommandLine {
   positionals: string[];
   /** Canonical names of the command flags given explicitly (urfave's IsSet). */
   set: ReadonlySet<string>;
+  /** The directory relative paths were resolved against (ParseOptions.cwd). */
+  cwd: string;
 }
 
 export interface ParseOptions {
@@ -493,7 +495,7 @@ export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): Par
     positionals: string[],
     flags: Record<string, FlagValue> = {},
     set: ReadonlySet<string> = new Set(),
-  ): ParsedCommandLine => ({ global: global(lf), command, flags, positionals, set });
+  ): ParsedCommandLine => ({ global: global(lf), command, flags, positionals, set, cwd });
 
   if (gv.get("help") === true) return result("text", "help", []);
   if (gv.get("version") === true) return result("text", "version", []);
@@ -672,7 +674,7 @@ function bundleOf(p: ParsedCommandLine, cwd: string): string {
   return b === "" ? cwd : resolvePath(cwd, b);
 }
 
-export function createArgs(p: ParsedCommandLine, cwd = process.cwd()): CreateArgs {
+export function createArgs(p: ParsedCommandLine, cwd = p.cwd): CreateArgs {
   expect(p, "create", "run");
   const out: CreateArgs = {
     id: id(p),
@@ -688,7 +690,7 @@ export function createArgs(p: ParsedCommandLine, cwd = process.cwd()): CreateArg
   return out;
 }
 
-export function runArgs(p: ParsedCommandLine, cwd = process.cwd()): RunArgs {
+export function runArgs(p: ParsedCommandLine, cwd = p.cwd): RunArgs {
   expect(p, "run");
   return {
     ...createArgs(p, cwd),
@@ -724,7 +726,7 @@ export function psArgs(p: ParsedCommandLine): PsArgs {
   return { id: id(p), format: flagString(p, "format"), psArgs: rest.length > 0 ? rest : ["-ef"] };
 }
 
-export function specArgs(p: ParsedCommandLine, cwd = process.cwd()): SpecArgs {
+export function specArgs(p: ParsedCommandLine, cwd = p.cwd): SpecArgs {
   expect(p, "spec");
   return { bundle: bundleOf(p, cwd), rootless: flagBool(p, "rootless") };
 }
