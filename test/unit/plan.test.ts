@@ -1,0 +1,253 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { buildPlan, type PlanInput } from "../../src/plan/build.js";
+import { deviceCgroupRules } from "../../src/plan/devices.js";
+import { parseMountOptions } from "../../src/plan/mounts.js";
+import { OPS } from "../../src/plan/ops.js";
+import { encodePlan, type Step } from "../../src/plan/plan.js";
+import { parseSpec } from "../../src/spec/load.js";
+import type { Spec } from "../../src/spec/schema.js";
+
+const runcSpec = readFileSync(new URL("../fixtures/spec/runc-spec.json", import.meta.url), "utf8");
+
+function spec(mutate?: (raw: Record<string, any>) => void): Spec {
+  const raw = JSON.parse(runcSpec) as Record<string, any>;
+  mutate?.(raw);
+  return parseSpec(JSON.stringify(raw));
+}
+
+const host = { isDir: (p: string) => !p.endsWith(".conf"), exists: (p: string) => !p.includes("missing") };
+
+function plan(s: Spec, extra: Partial<PlanInput> = {}) {
+  return buildPlan({ spec: s, bundle: "/b", rootfs: "/b/rootfs", execFifo: "/run/runts/x/exec.fifo", host, ...extra });
+}
+
+const ops = (steps: Step[]) => steps.map((s) => s.op);
+const find = (steps: Step[], op: Step["op"], first?: string) =>
+  steps.filter((s) => s.op === op && (first === undefined || s.args[0] === first));
+
+describe("launch plan", () => {
+  it("orders host steps, clone, sync, rootfs, pivot, process setup and exec", () => {
+    const p = plan(spec());
+    const order = ops(p.steps);
+    const idx = (op: Step["op"]) => order.indexOf(op);
+    expect(order[0]).toBe("OPEN_FIFO");
+    expect(idx("CLONE")).toBeLessThan(idx("SYNC"));
+    expect(idx("SYNC")).toBeLessThan(idx("MOUNT_HOST"));
+    expect(idx("OPEN_ROOT")).toBeLessThan(idx("MOUNT"));
+    expect(idx("MOUNT")).toBeLessThan(idx("PIVOT_ROOT"));
+    expect(idx("PIVOT_ROOT")).toBeLessThan(idx("HOSTNAME"));
+    expect(idx("SET_IDS")).toBeLessThan(idx("CAPS"));
+    expect(idx("CAPS")).toBeLessThan(idx("LOOKUP"));
+    expect(order.slice(-3)).toEqual(["LOOKUP", "WAIT_START", "EXEC"]);
+  });
+
+  it("clones new namespaces with one flag set and joins path namespaces, user first", () => {
+    const p = plan(
+      spec((c) => {
+        c.linux.namespaces = [
+          { type: "pid" },
+          { type: "network", path: "/proc/1/ns/net" },
+          { type: "mount" },
+          { type: "uts" },
+          { type: "user", path: "/proc/1/ns/user" },
+        ];
+      }),
+    );
+    expect(find(p.steps, "SETNS").map((s) => s.args)).toEqual([
+      ["0x10000000", "/proc/1/ns/user"],
+      ["0x40000000", "/proc/1/ns/net"],
+    ]);
+    // pid | mount | uts
+    expect(find(p.steps, "CLONE")[0]?.args).toEqual([`0x${(0x20000000 | 0x20000 | 0x04000000).toString(16)}`]);
+    expect(p.userns).toBeUndefined();
+  });
+
+  it("asks runts for id maps and becomes root inside a new user namespace", () => {
+    const p = plan(
+      spec((c) => {
+        c.linux.namespaces.push({ type: "user" });
+        c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      }),
+    );
+    expect(p.userns?.uidMappings).toEqual([{ containerID: 0, hostID: 100000, size: 65536 }]);
+    const order = ops(p.steps);
+    expect(order.indexOf("SET_IDS")).toBe(order.indexOf("SYNC") + 1);
+    // Devices are bound from the host: mknod is not allowed in a user namespace.
+    expect(find(p.steps, "MKNOD")).toEqual([]);
+    expect(find(p.steps, "MOUNT", "/dev/null")[0]?.args.slice(0, 4)).toEqual(["/dev/null", "/dev/null", "", "0x1000"]);
+  });
+
+  it("creates the cgroup namespace after the cgroup is joined, and time offsets before clone", () => {
+    const p = plan(
+      spec((c) => {
+        c.linux.namespaces.push({ type: "cgroup" }, { type: "time" });
+        c.linux.timeOffsets = { monotonic: { secs: 86400, nanosecs: 0 } };
+      }),
+    );
+    const order = ops(p.steps);
+    const unshares = find(p.steps, "UNSHARE").map((s) => s.args[0]);
+    expect(unshares).toEqual(["0x80", "0x2000000"]);
+    expect(find(p.steps, "WRITE_FILE")[0]?.args).toEqual(["/proc/self/timens_offsets", "monotonic 86400 0\n"]);
+    expect(order.indexOf("WRITE_FILE")).toBeLessThan(order.indexOf("CLONE"));
+    expect(order.lastIndexOf("UNSHARE")).toBeGreaterThan(order.indexOf("SYNC"));
+  });
+
+  it("mounts with runc's flags: proc, tmpfs data, bind with remount flags", () => {
+    const p = plan(
+      spec((c) => {
+        c.mounts.push({ destination: "/etc/resolv.conf", type: "bind", source: "/etc/resolv.conf", options: ["rbind", "ro", "nosuid", "rprivate"] });
+        c.mounts.push({ destination: "/data", source: "data", options: ["bind"] });
+      }),
+    );
+    expect(find(p.steps, "MOUNT", "proc")[0]?.args).toEqual(["proc", "/proc", "proc", "0x0", "", "0", "0x0"]);
+    expect(find(p.steps, "MOUNT", "tmpfs")[0]?.args).toEqual(["tmpfs", "/dev", "tmpfs", "0x1000002", "mode=755,size=65536k", "0", "0x0"]);
+    // rbind: MS_BIND|MS_REC, then remount ro|nosuid, then rprivate.
+    expect(find(p.steps, "MOUNT", "/etc/resolv.conf")[0]?.args).toEqual([
+      "/etc/resolv.conf", "/etc/resolv.conf", "", "0x5000", "", "0x3", `0x${(0x40000 | 0x4000).toString(16)}`,
+    ]);
+    // A file source gets a file to mount on; a relative source is under the bundle.
+    expect(find(p.steps, "MKFILE", "/etc/resolv.conf")).toHaveLength(1);
+    expect(find(p.steps, "MOUNT", "/b/data")[0]?.args[1]).toBe("/data");
+    expect(find(p.steps, "MKDIR", "/data")).toHaveLength(1);
+  });
+
+  it("normalises destinations so .. cannot climb out of the root", () => {
+    const p = plan(spec((c) => c.mounts.push({ destination: "/../../etc/x", type: "tmpfs", source: "tmpfs" })));
+    expect(find(p.steps, "MOUNT", "tmpfs").map((s) => s.args[1])).toContain("/etc/x");
+  });
+
+  it("refuses what it cannot honour, naming the field", () => {
+    expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "bind", source: "/missing" })))).toThrow(
+      "config.json: mounts[7].source: /missing does not exist",
+    );
+    expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "tmpfs", source: "t", options: ["rro"] })))).toThrow(
+      'config.json: mounts[7]: mount option "rro" is not supported by runts yet',
+    );
+    expect(() => plan(spec((c) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "mount"))))).toThrow(
+      "config.json: linux.namespaces: runts needs a mount namespace to set up the root filesystem",
+    );
+    expect(() => plan(spec((c) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "uts"))))).toThrow(
+      "config.json: hostname: unable to set hostname without a private UTS namespace",
+    );
+    expect(() => plan(spec((c) => c.process.capabilities.bounding.push("CAP_NOPE")))).toThrow(
+      'config.json: process.capabilities.bounding: unknown capability "CAP_NOPE"',
+    );
+    expect(() => plan(spec((c) => (c.linux.devices = [{ path: "/etc/x", type: "c", major: 1, minor: 3 }])))).toThrow(
+      "config.json: linux.devices: /etc/x: device paths must be under /dev",
+    );
+  });
+
+  it("creates default devices and links, masks and read-only paths, root read-only", () => {
+    const p = plan(spec());
+    expect(find(p.steps, "MKNOD").map((s) => s.args[0])).toEqual([
+      "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+    ]);
+    // char device 1:3, mode 0666
+    expect(find(p.steps, "MKNOD", "/dev/null")[0]?.args).toEqual(["/dev/null", "020666", "259", "0", "0"]);
+    expect(find(p.steps, "SYMLINK").map((s) => s.args[1])).toContain("/dev/ptmx");
+    expect(find(p.steps, "MASK").map((s) => s.args[0])).toContain("/proc/kcore");
+    expect(find(p.steps, "READONLY").map((s) => s.args[0])).toContain("/proc/sys");
+    expect(find(p.steps, "REMOUNT", "/")[0]?.args).toEqual(["/", "0x1"]);
+  });
+
+  it("sets the process up: rlimits, ids, caps, umask, cwd, nnp, exec with env", () => {
+    const p = plan(
+      spec((c) => {
+        c.process.user = { uid: 1000, gid: 1000, additionalGids: [5, 6], umask: 0o077 };
+        c.process.args = ["sh", "-c", "true"];
+        c.process.cwd = "/home/u";
+      }),
+    );
+    expect(find(p.steps, "RLIMIT")[0]?.args).toEqual(["7", "1024", "1024"]);
+    expect(find(p.steps, "SET_IDS").at(-1)?.args).toEqual(["1000", "1000", "5", "6"]);
+    // bounding AUDIT_WRITE(29) KILL(5) NET_BIND_SERVICE(10); ambient needs inheritable too: none raised.
+    expect(find(p.steps, "CAPS")[0]?.args).toEqual(["0x20000420", "0x20000420", "0x20000420", "0x0", "0x0"]);
+    expect(p.warnings[0]).toMatch(/ambient capabilities .* not raised: CAP_AUDIT_WRITE/);
+    expect(find(p.steps, "UMASK")[0]?.args).toEqual(["077"]);
+    expect(find(p.steps, "MKDIR", "/home/u")).toHaveLength(1);
+    expect(find(p.steps, "CHDIR")[0]?.args).toEqual(["/home/u"]);
+    expect(find(p.steps, "NO_NEW_PRIVS")).toHaveLength(1);
+    expect(find(p.steps, "LOOKUP")[0]?.args).toEqual(["sh", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]);
+    expect(find(p.steps, "EXEC")[0]?.args).toEqual(["3", "sh", "-c", "true", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"]);
+  });
+
+  it("gives the pty to the console socket when there is one", () => {
+    const withSocket = plan(spec((c) => (c.process.terminal = true)), { consoleSocket: "/tmp/cs.sock" });
+    expect(withSocket.steps[0]).toEqual({ op: "CONSOLE_SOCKET", args: ["/tmp/cs.sock"] });
+    expect(find(withSocket.steps, "TTY")).toHaveLength(1);
+    expect(find(withSocket.steps, "MKFILE", "/dev/console")).toHaveLength(1);
+    const noTerminal = plan(spec((c) => (c.process.terminal = false)), { consoleSocket: "/tmp/cs.sock" });
+    expect(find(noTerminal.steps, "CONSOLE_SOCKET")).toEqual([]);
+  });
+
+  it("uses MS_MOVE + chroot with --no-pivot", () => {
+    const p = plan(spec(), { noPivot: true });
+    expect(find(p.steps, "PIVOT_ROOT")).toEqual([]);
+    expect(find(p.steps, "MOVE_ROOT")).toHaveLength(1);
+  });
+
+  it("shows the container's own cgroups under a cgroup mount", () => {
+    const p = plan(
+      spec((c) => {
+        c.mounts = c.mounts.filter((m: any) => m.type !== "cgroup");
+        c.mounts.push({ destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["ro", "nosuid"] });
+      }),
+      {
+        cgroupMounts: [
+          { name: "cpu,cpuacct", hostPath: "/sys/fs/cgroup/cpu,cpuacct/runts/x" },
+          { name: "memory", hostPath: "/sys/fs/cgroup/memory/runts/x" },
+        ],
+      },
+    );
+    expect(find(p.steps, "MOUNT", "/sys/fs/cgroup/memory/runts/x")[0]?.args.slice(1)).toEqual([
+      "/sys/fs/cgroup/memory", "", "0x1000", "", "0x3", "0",
+    ]);
+    expect(find(p.steps, "SYMLINK", "cpu,cpuacct").map((s) => s.args[1])).toEqual(["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpuacct"]);
+    expect(find(p.steps, "REMOUNT", "/sys/fs/cgroup")[0]?.args).toEqual(["/sys/fs/cgroup", "0x3"]);
+  });
+});
+
+describe("device cgroup rules", () => {
+  it("puts the config's rules first, configured devices next, runc's defaults last", () => {
+    const rules = deviceCgroupRules(spec((c) => (c.linux.devices = [{ path: "/dev/fuse", type: "c", major: 10, minor: 229 }])));
+    expect(rules[0]).toEqual({ allow: false, access: "rwm" });
+    expect(rules[1]).toEqual({ allow: true, type: "c", major: 10, minor: 229, access: "rwm" });
+    expect(rules[2]).toEqual({ allow: true, type: "c", major: null, minor: null, access: "m" });
+    expect(rules.some((r) => r.major === 1 && r.minor === 3 && r.access === "rwm")).toBe(true);
+  });
+});
+
+describe("mount options", () => {
+  it("sets and clears flags, keeps unknown ones as data", () => {
+    expect(parseMountOptions(["ro", "rw", "nosuid", "size=1m", "rshared"], "m")).toEqual({
+      flags: 2,
+      propagation: 0x100000 | 0x4000,
+      data: "size=1m",
+    });
+  });
+});
+
+describe("plan encoding", () => {
+  it("matches the layout runts-init reads", () => {
+    const buf = encodePlan([{ op: "MKDIR", args: ["/a", "0755"] }]);
+    expect(buf.readUInt32LE(0)).toBe(buf.length - 4);
+    expect(buf.readUInt32LE(4)).toBe(OPS.MKDIR);
+    expect(buf.readUInt32LE(8)).toBe(2);
+    expect(buf.readUInt32LE(12)).toBe(2);
+    expect(buf.subarray(16, 19).toString("latin1")).toBe("/a\0");
+    expect(buf.readUInt32LE(19)).toBe(4);
+    expect(buf.subarray(23, 28).toString("latin1")).toBe("0755\0");
+  });
+
+  it("refuses NUL bytes, which would cut an argument short", () => {
+    expect(() => encodePlan([{ op: "HOSTNAME", args: ["a\0b"] }])).toThrow("NUL");
+  });
+
+  it("uses the same opcodes as native-shims/ops.h", () => {
+    const header = readFileSync(new URL("../../native-shims/ops.h", import.meta.url), "utf8");
+    const fromC = Object.fromEntries([...header.matchAll(/\bOP_([A-Z_]+) = (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+    expect(fromC).toEqual(OPS);
+  });
+});
