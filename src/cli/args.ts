@@ -93,13 +93,20 @@ export interface ParseOptions {
  * ("Incorrect Usage..." and the help text), "" when runc prints nothing there;
  * the message itself goes to stderr / the log like any other error. Exit code
  * 1, or 3 for an unknown command ("No help topic for 'foo'").
+ *
+ * `global` is set when the global flags were valid (runc has configured its
+ * logger by then: with --log the message goes to the log file in
+ * --log-format and, plainly, to stderr); undefined for errors in the global
+ * flags themselves (runc then logs a text line to stderr).
  */
 export class UsageError extends RuntsError {
   readonly stdout: string;
-  constructor(message: string, stdout: string, exitCode = 1) {
+  readonly global: GlobalOptions | undefined;
+  constructor(message: string, stdout: string, exitCode = 1, global?: GlobalOptions) {
     super(message, {}, exitCode);
     this.name = "UsageError";
     this.stdout = stdout;
+    this.global = global;
   }
 }
 
@@ -446,8 +453,8 @@ function defaultRoot(opts: ParseOptions): string {
 
 /**
  * Parse argv (without node and script, i.e. process.argv.slice(2)) the way
- * runc 1.1 does. Throws UsageError for command-line mistakes and RuntsError
- * for an invalid --rootless value.
+ * runc 1.1 does. Throws UsageError (a RuntsError) for command-line mistakes,
+ * including an invalid --rootless value.
  */
 export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): ParsedCommandLine {
   const program = opts.program ?? "runts";
@@ -468,14 +475,15 @@ export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): Par
   const gSet = canonicalSet(GLOBAL_FLAGS, g.visited);
   const rootRaw = gSet.has("root") ? str(gv, "root") : defaultRoot(opts);
 
-  // --rootless is validated lazily by runc (only where it matters); runts
-  // checks it up front, with runc's message.
+  // --rootless: runc parses it lazily (only commands that need it fail on a
+  // bad value); runts rejects it for every command, after the usage checks.
   const rootlessRaw = str(gv, "rootless");
   let rootless: boolean | "auto" = "auto";
+  let rootlessError: string | undefined;
   if (rootlessRaw !== "" && rootlessRaw.toLowerCase() !== "auto") {
     const b = parseGoBool(rootlessRaw);
-    if (b === undefined) throw new RuntsError(`strconv.ParseBool: parsing ${goQuote(rootlessRaw)}: invalid syntax`);
-    rootless = b;
+    if (b === undefined) rootlessError = `strconv.ParseBool: parsing ${goQuote(rootlessRaw)}: invalid syntax`;
+    else rootless = b;
   }
 
   const logFormat = str(gv, "log-format");
@@ -506,18 +514,19 @@ export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): Par
     throw new UsageError(msg, `${msg}\n\n${help}`);
   }
   const lf: LogFormat = logFormat === "json" ? "json" : "text";
+  const fail = (msg: string, stdout: string, exitCode = 1): UsageError => new UsageError(msg, stdout, exitCode, global(lf));
 
   const name = g.rest[0];
   if (name === undefined) return result(lf, "help", []);
   if (name === "help" || name === "h") {
     const topic = g.rest[1];
     if (topic !== undefined && !commandSpec(topic) && topic !== "help" && topic !== "h") {
-      throw new UsageError(`No help topic for '${topic}'`, "", 3);
+      throw fail(`No help topic for '${topic}'`, "", 3);
     }
     return result(lf, "help", topic !== undefined && commandSpec(topic) ? [topic] : []);
   }
   const spec = commandSpec(name);
-  if (!spec) throw new UsageError(`No help topic for '${name}'`, "", 3);
+  if (!spec) throw fail(`No help topic for '${name}'`, "", 3);
 
   // Command.Run: reorder, parse, normalize, --help, then checkArgs in the action.
   const cmdHelp = commandHelp(spec.name, program);
@@ -525,11 +534,12 @@ export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): Par
   const rawArgs = g.rest.slice(1);
   const c = parseFlagSet(defs, spec.skipArgReorder ? rawArgs : reorderArgs(rawArgs));
   const cErr = c.error ?? normalizeError(defs, c.visited);
-  if (cErr !== undefined) throw new UsageError(cErr, `Incorrect Usage: ${cErr}\n\n${cmdHelp}`);
+  if (cErr !== undefined) throw fail(cErr, `Incorrect Usage: ${cErr}\n\n${cmdHelp}`);
   if (c.values.get("help") === true) return result(lf, "help", [spec.name]);
 
   const argErr = checkArgCount(spec, c.rest.length, program);
-  if (argErr !== undefined) throw new UsageError(argErr, `Incorrect Usage.\n\n${cmdHelp}`);
+  if (argErr !== undefined) throw fail(argErr, `Incorrect Usage.\n\n${cmdHelp}`);
+  if (rootlessError !== undefined) throw fail(rootlessError, "");
 
   c.values.delete("help");
   const set = canonicalSet(spec.flags, c.visited);

@@ -101,9 +101,20 @@ describe("global flags", () => {
     expect(p.positionals).toEqual(["c"]);
   });
 
-  it("rejects an invalid --rootless with strconv's message", () => {
-    expect(() => parse("--rootless", "maybe", "state", "c")).toThrow(RuntsError);
-    expect(() => parse("--rootless", "maybe", "state", "c")).toThrow('strconv.ParseBool: parsing "maybe": invalid syntax');
+  it("rejects an invalid --rootless with strconv's message, after the usage checks", () => {
+    const e = usageError("--rootless", "maybe", "state", "c");
+    expect(e.message).toBe('strconv.ParseBool: parsing "maybe": invalid syntax');
+    expect(e.stdout).toBe("");
+    expect(e.exitCode).toBe(1);
+    expect(usageError("--rootless", "maybe", "state").message).toBe('runts: "state" requires exactly 1 argument(s)');
+    expect(parse("--rootless", "maybe", "--help").command).toBe("help");
+  });
+
+  it("usage errors carry the global options once the global flags were valid (for --log/--log-format)", () => {
+    expect(usageError("--log", "/l.json", "--log-format", "json", "state").global).toMatchObject({ log: "/l.json", logFormat: "json" });
+    expect(usageError("--log", "/l.json", "--log-format", "json", "foo").global).toMatchObject({ log: "/l.json", logFormat: "json" });
+    expect(usageError("--log", "/l.json", "--xyz", "state", "c").global).toBeUndefined();
+    expect(usageError("--log", "/l.json", "--log-format", "xml", "state", "c").global).toBeUndefined();
   });
 
   it("rejects an invalid --log-format like runc's Before hook", () => {
