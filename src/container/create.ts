@@ -72,7 +72,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         ...(opts.consoleSocket ? { consoleSocket: resolve(opts.consoleSocket) } : {}),
       });
       const { log } = await import("../log.js");
-      for (const w of plan.warnings) await log("warning", w);
+      for (const note of plan.notes) await log("debug", note);
       const launched = await launch(plan, shim, {
         onReady: (p) => {
           pid = p;

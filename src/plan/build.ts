@@ -139,8 +139,8 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   const propagation = rootPropagation(spec);
   if (propagation.after) steps.push(step("MOUNT_HOST", "", "/", "", hex(propagation.after), ""));
 
-  const warnings: string[] = [];
-  steps.push(...processSteps(spec, preserveFds, warnings));
+  const notes: string[] = [];
+  steps.push(...processSteps(spec, preserveFds, notes));
 
   return {
     steps,
@@ -149,7 +149,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
       : {}),
     ...(process.oomScoreAdj !== undefined ? { oomScoreAdj: process.oomScoreAdj } : {}),
     preserveFds,
-    warnings,
+    notes,
   };
 }
 
@@ -287,7 +287,7 @@ function capMask(names: readonly string[] | undefined, set: string): bigint {
   return mask;
 }
 
-function processSteps(spec: Spec, preserveFds: number, warnings: string[]): Step[] {
+function processSteps(spec: Spec, preserveFds: number, notes: string[]): Step[] {
   const process = spec.process;
   if (!process) return [];
   const steps: Step[] = [];
@@ -306,7 +306,7 @@ function processSteps(spec: Spec, preserveFds: number, warnings: string[]): Step
     const usable = ambient & permitted & inheritable;
     const dropped = (caps.ambient ?? []).filter((name) => !(usable & (1n << BigInt(CAPABILITIES[name] ?? 0))));
     if (dropped.length) {
-      warnings.push(`ambient capabilities not in both the permitted and inheritable sets are not raised: ${dropped.join(", ")}`);
+      notes.push(`ambient capabilities not in both the permitted and inheritable sets are not raised: ${dropped.join(", ")}`);
     }
     steps.push(
       step(

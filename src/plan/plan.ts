@@ -25,8 +25,8 @@ export interface LaunchPlan {
   oomScoreAdj?: number;
   /** Number of fds (3..) passed through to the container process. */
   preserveFds: number;
-  /** Things the plan had to leave out, to be logged as warnings. */
-  warnings: string[];
+  /** What the plan left out because the kernel would refuse it (runc is silent here; runts logs it with --debug). */
+  notes: string[];
 }
 
 export function step(op: OpName, ...args: Array<string | number | bigint>): Step {

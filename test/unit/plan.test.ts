@@ -164,7 +164,7 @@ describe("launch plan", () => {
     expect(find(p.steps, "SET_IDS").at(-1)?.args).toEqual(["1000", "1000", "5", "6"]);
     // bounding AUDIT_WRITE(29) KILL(5) NET_BIND_SERVICE(10); ambient needs inheritable too: none raised.
     expect(find(p.steps, "CAPS")[0]?.args).toEqual(["0x20000420", "0x20000420", "0x20000420", "0x0", "0x0"]);
-    expect(p.warnings[0]).toMatch(/ambient capabilities .* not raised: CAP_AUDIT_WRITE/);
+    expect(p.notes[0]).toMatch(/ambient capabilities .* not raised: CAP_AUDIT_WRITE/);
     expect(find(p.steps, "UMASK")[0]?.args).toEqual(["077"]);
     expect(find(p.steps, "MKDIR", "/home/u")).toHaveLength(1);
     expect(find(p.steps, "CHDIR")[0]?.args).toEqual(["/home/u"]);
