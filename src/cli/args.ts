@@ -532,7 +532,7 @@ export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): Par
   const cmdHelp = commandHelp(spec.name, program);
   const defs = [...spec.flags, HELP_FLAG];
   const rawArgs = g.rest.slice(1);
-  const c = parseFlagSet(defs, rawArgs);
+  const c = parseFlagSet(defs, spec.skipArgReorder ? rawArgs : reorderArgs(rawArgs));
   const cErr = c.error ?? normalizeError(defs, c.visited);
   if (cErr !== undefined) throw fail(cErr, `Incorrect Usage: ${cErr}\n\n${cmdHelp}`);
   if (c.values.get("help") === true) return result(lf, "help", [spec.name]);
