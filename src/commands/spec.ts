@@ -13,9 +13,10 @@ import { stat, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RuntsError, errnoText } from "../errors.js";
 import { flagString, specArgs, type ParsedCommandLine } from "../cli/args.js";
+import { OCI_VERSION } from "../version.js";
 
-/** The runtime-spec version runts declares in the configs it writes. */
-export const RUNTS_SPEC_VERSION = "1.2.0";
+/** The runtime-spec version runts declares in the configs it writes (src/version.ts OCI_VERSION, "1.2.0"). */
+export const RUNTS_SPEC_VERSION: string = OCI_VERSION;
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 
