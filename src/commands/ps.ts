@@ -1,5 +1,4 @@
 /** runts ps ID [ps args]: the container's processes (from its cgroup), as ps(1) shows them or as JSON. */
-import { execFileSync } from "node:child_process";
 import { psArgs, type ParsedCommandLine } from "../cli/args.js";
 import { filterPsOutput, formatPsJson, parseOutputFormat } from "../cli/format.js";
 import { cgroupManagerFromState } from "../cgroups/index.js";
@@ -14,6 +13,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     process.stdout.write(formatPsJson(pids));
     return 0;
   }
+  const { execFileSync } = await import("node:child_process");
   const out = execFileSync("ps", a.psArgs, { encoding: "utf8" });
   process.stdout.write(filterPsOutput(out, pids));
   return 0;

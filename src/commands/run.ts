@@ -5,7 +5,6 @@
  * its exit code (128+signal when killed).
  */
 import { closeSync } from "node:fs";
-import { ReadStream, WriteStream } from "node:tty";
 import { runArgs, type ParsedCommandLine } from "../cli/args.js";
 import { createContainer, type Created } from "../container/create.js";
 import { destroy } from "../container/delete.js";
@@ -46,7 +45,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     }
   };
   for (const sig of FORWARDED) process.on(sig, forward);
-  const relay = created.ptyMaster !== undefined ? relayTerminal(created) : undefined;
+  const relay = created.ptyMaster !== undefined ? await relayTerminal(created) : undefined;
   const result = await waitChild(pid);
   await relay?.done;
   for (const sig of FORWARDED) process.off(sig, forward);
@@ -55,7 +54,9 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
 }
 
 /** Copy between our stdio and the container's pty until it closes. */
-function relayTerminal(created: Created): { done: Promise<void> } {
+async function relayTerminal(created: Created): Promise<{ done: Promise<void> }> {
+  // node:tty is costly to load: only a foreground run with a terminal pays for it.
+  const { ReadStream, WriteStream } = await import("node:tty");
   const master = created.ptyMaster as number;
   const input = new ReadStream(master);
   const output = new WriteStream(master);

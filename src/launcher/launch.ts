@@ -6,7 +6,6 @@
  * unchanged, plus one end of a socketpair for the messages. Its container
  * process is cloned with CLONE_PARENT, so it is a child of this process.
  */
-import { spawn } from "node:child_process";
 import { closeSync, readSync, writeFileSync, writeSync } from "node:fs";
 import { RuntsError } from "../errors.js";
 import { encodePlan, type IdMap, type LaunchPlan } from "../plan/plan.js";
@@ -90,6 +89,7 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
   const passed: number[] = [];
   for (let fd = 3; fd < syncFd; fd++) passed.push(fd);
   let pid = 0;
+  const { spawn } = await import("node:child_process");
   try {
     const child = spawn(shim, [String(syncFd)], {
       stdio: ["inherit", "inherit", "inherit", ...passed, theirs],
