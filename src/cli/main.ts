@@ -30,7 +30,14 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       if (err.stdout) process.stdout.write(err.stdout.endsWith("\n") ? err.stdout : `${err.stdout}\n`);
-      process.stderr.write(`${err.message}\n`);
+      if (err.global) {
+        // The global flags were fine: report through the configured log, as runc does.
+        configureLog(err.global);
+        await log("error", err.message);
+        if (err.global.log) process.stderr.write(`${err.message}\n`);
+      } else {
+        process.stderr.write(`${err.message}\n`);
+      }
       return err.exitCode;
     }
     throw err;

@@ -69,7 +69,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         noPivot: opts.noPivot,
         preserveFds: opts.preserveFds,
         cgroupMounts: cgroupMounts(cg),
-        ...(opts.consoleSocket ? { consoleSocket: resolve(opts.consoleSocket) } : {}),
+        // As runc, which works from inside the bundle: a relative socket path is under it.
+        ...(opts.consoleSocket ? { consoleSocket: resolve(opts.bundle, opts.consoleSocket) } : {}),
       });
       const { log } = await import("../log.js");
       for (const note of plan.notes) await log("debug", note);

@@ -37,7 +37,7 @@ export const EXEC_FIFO = "exec.fifo";
 export function validateId(id: string): void {
   if (!id) throw new RuntsError("container id cannot be empty");
   if (id === "." || id === ".." || id.includes("/") || /[\x00-\x1f\x7f]/.test(id) || id.length > 1024) {
-    throw new RuntsError(`invalid container id format: ${JSON.stringify(id)}`);
+    throw new RuntsError(`invalid container ID format: ${JSON.stringify(id)}`);
   }
 }
 
@@ -69,7 +69,7 @@ export class StateDir {
       mkdirSync(this.dir, { mode: 0o711 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") {
-        throw new RuntsError(`container with id exists: ${this.id}`, { container: this.id });
+        throw new RuntsError(`container with given ID already exists: ${this.id}`, { container: this.id });
       }
       throw fromNodeError(err, "create state dir", { path: this.dir, container: this.id });
     }
