@@ -1,0 +1,145 @@
+/**
+ * Small helpers shared by the core integration tests (test/integration/core-*.test.ts):
+ * run a shell script in a container and read its output, keep a container
+ * running to look at it from the host, parse mountinfo, compare namespaces,
+ * and a per-file leak check for afterAll.
+ */
+import { readFileSync, readlinkSync } from "node:fs";
+import { afterAll, beforeAll } from "vitest";
+import type { Bundle, MakeBundleOptions, OciConfig } from "./bundle.js";
+import type { RuntimeEnv } from "./harness.js";
+import { assertNoLeaks, snapshotLeaks, type LeakSnapshot } from "./leaks.js";
+import type { RunResult } from "./runtime.js";
+
+export type Mutate = (cfg: OciConfig) => OciConfig | void;
+
+/** Run `sh -c script` in the foreground in a fresh bundle; returns the runtime's result and the bundle. */
+export async function runScript(
+  env: RuntimeEnv,
+  script: string,
+  opts: Omit<MakeBundleOptions, "args"> & { extra?: string[] } = {},
+): Promise<RunResult & { id: string; bundle: Bundle }> {
+  const { extra, ...bundleOpts } = opts;
+  const bundle = await env.bundle({ ...bundleOpts, args: ["sh", "-c", script] });
+  const r = await env.rt.run(bundle, undefined, extra ?? []);
+  return { ...r, bundle };
+}
+
+/** Like runScript, but fails (with the runtime's stderr and log) unless the container exits 0. */
+export async function runOk(
+  env: RuntimeEnv,
+  script: string,
+  opts: Omit<MakeBundleOptions, "args"> & { extra?: string[] } = {},
+): Promise<string> {
+  const r = await runScript(env, script, opts);
+  if (r.code !== 0) {
+    throw new Error(
+      `container exited ${r.code ?? r.signal}: sh -c ${JSON.stringify(script)}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nlog:\n${env.rt.logTail()}`,
+    );
+  }
+  return r.stdout;
+}
+
+export interface Running {
+  id: string;
+  pid: number;
+  bundle: Bundle;
+}
+
+/** create + start a container running `args` (default: sleep 1000) and wait for "running". */
+export async function startContainer(
+  env: RuntimeEnv,
+  opts: MakeBundleOptions & { extra?: string[] } = {},
+): Promise<Running> {
+  const { extra, ...bundleOpts } = opts;
+  const bundle = await env.bundle({ args: ["sleep", "1000"], ...bundleOpts });
+  const id = await env.rt.create(bundle, undefined, extra ?? []);
+  await env.rt.start(id);
+  const st = await env.rt.waitForStatus(id, "running");
+  return { id, pid: st.pid, bundle };
+}
+
+/** `readlink /proc/<pid>/ns/<ns>`, e.g. "net:[4026531992]". */
+export function nsLink(pid: number | "self", ns: string): string {
+  return readlinkSync(`/proc/${pid}/ns/${ns}`);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    // A zombie still "exists" for kill(0); look at its state.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface MountInfoEntry {
+  mountpoint: string;
+  root: string;
+  /** Per-mount options (ro, nosuid, nodev, noexec, relatime, ...). */
+  options: string[];
+  fstype: string;
+  source: string;
+  /** Superblock options (mode=755, size=..., ...). */
+  superOptions: string[];
+}
+
+function unescape(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** Parse /proc/<pid>/mountinfo text. */
+export function parseMountinfo(text: string): MountInfoEntry[] {
+  const out: MountInfoEntry[] = [];
+  for (const line of text.split("\n")) {
+    const f = line.split(" ");
+    const dash = f.indexOf("-");
+    if (dash < 6) continue;
+    out.push({
+      root: unescape(f[3] ?? ""),
+      mountpoint: unescape(f[4] ?? ""),
+      options: (f[5] ?? "").split(","),
+      fstype: f[dash + 1] ?? "",
+      source: unescape(f[dash + 2] ?? ""),
+      superOptions: (f[dash + 3] ?? "").split(","),
+    });
+  }
+  return out;
+}
+
+/** The last (topmost) mount at `mountpoint`, or undefined. */
+export function mountAt(entries: MountInfoEntry[], mountpoint: string): MountInfoEntry | undefined {
+  return entries.filter((e) => e.mountpoint === mountpoint).at(-1);
+}
+
+/** Mountpoints of the test process's own (host) mount namespace. */
+export function hostMountpoints(): string[] {
+  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8")).map((m) => m.mountpoint);
+}
+
+/**
+ * Per-file leak check: snapshot before the file's first test, and after its
+ * last one assert that nothing of this run (mount, cgroup, process, state or
+ * temp dir) is left on the host. Open fds are not compared (vitest's own come and go).
+ */
+export function useFileLeakCheck(): void {
+  let before: LeakSnapshot | undefined;
+  beforeAll(() => {
+    before = { ...snapshotLeaks(), fds: [] };
+  });
+  afterAll(() => {
+    if (before === undefined) return;
+    const b = before;
+    assertNoLeaks({ ...b, fds: snapshotLeaks().fds });
+  });
+}
