@@ -4,12 +4,13 @@
  * running to look at it from the host, parse mountinfo, compare namespaces,
  * and a per-file leak check for afterAll.
  */
+import { spawn } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import type { Bundle, MakeBundleOptions, OciConfig } from "./bundle.js";
 import type { RuntimeEnv } from "./harness.js";
 import { assertNoLeaks, snapshotLeaks, type LeakSnapshot } from "./leaks.js";
-import type { RunResult } from "./runtime.js";
+import type { RunResult, Runtime } from "./runtime.js";
 
 export type Mutate = (cfg: OciConfig) => OciConfig | void;
 
@@ -141,5 +142,53 @@ export function useFileLeakCheck(): void {
     if (before === undefined) return;
     const b = before;
     assertNoLeaks({ ...b, fds: snapshotLeaks().fds });
+  });
+}
+
+export interface SpawnResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run the runtime as `rt.exec` does (--root/--log/--log-format json), with
+ * extra descriptors from fd 3 on (`extraFds`), or stdin from a pipe fed with
+ * `input` and kept open until the runtime exits when `holdStdin` is set.
+ * Killed after `timeoutMs`.
+ */
+export function spawnRuntime(
+  rt: Runtime,
+  args: string[],
+  opts: { extraFds?: number[]; input?: string; timeoutMs?: number } = {},
+): Promise<SpawnResult> {
+  const extraFds = opts.extraFds ?? [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(rt.bin, ["--root", rt.root, "--log", rt.logFile, "--log-format", "json", ...args], {
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe", ...extraFds],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on("data", (c: Buffer) => out.push(c));
+    child.stderr?.on("data", (c: Buffer) => err.push(c));
+    if (opts.input !== undefined) {
+      child.stdin?.on("error", () => {});
+      child.stdin?.end(opts.input);
+    }
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      });
+    });
   });
 }
