@@ -9,9 +9,9 @@ import { runArgs, type ParsedCommandLine } from "../cli/args.js";
 import { createContainer, type Created } from "../container/create.js";
 import { destroy } from "../container/delete.js";
 import { release } from "../container/start.js";
-import { waitChild } from "../sys/libc.js";
+import { setWindowSize, waitChild } from "../sys/libc.js";
 
-const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"];
+const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
   const a = runArgs(cmd);
@@ -62,10 +62,18 @@ async function relayTerminal(created: Created): Promise<{ done: Promise<void> }>
   const output = new WriteStream(master);
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
+  // The container's terminal takes the size of ours, now and on every SIGWINCH.
+  const resize = () => {
+    const out = process.stdout;
+    if (out.isTTY) setWindowSize(master, out.rows, out.columns);
+  };
+  resize();
+  process.on("SIGWINCH", resize);
   stdin.pipe(output);
   input.pipe(process.stdout, { end: false });
   const done = new Promise<void>((resolve) => {
     const finish = () => {
+      process.off("SIGWINCH", resize);
       stdin.unpipe(output);
       if (stdin.isTTY) stdin.setRawMode(false);
       stdin.pause();

@@ -113,6 +113,18 @@ export function flockExclusive(fd: number, path: string): void {
   check("flock", call("flock", [t.I32, t.I32], [fd, LOCK_EX]), path);
 }
 
+const TIOCSWINSZ = 0x5414;
+
+/** Set a terminal's window size (struct winsize: rows, cols, xpixel, ypixel as u16). */
+export function setWindowSize(fd: number, rows: number, cols: number): void {
+  const { ptr, buf } = out();
+  buf.writeUInt16LE(rows, 0);
+  buf.writeUInt16LE(cols, 2);
+  buf.writeUInt32LE(0, 4);
+  const t = lib().DataType;
+  check("ioctl", call("ioctl", [t.I32, t.U64, t.External], [fd, TIOCSWINSZ, ptr]));
+}
+
 export interface WaitResult {
   /** Exit code, or 128+signal when killed by a signal (the shell's convention, as runc). */
   code: number;
