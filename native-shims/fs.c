@@ -261,20 +261,42 @@ void op_move_root(void)
 	st.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* path flags: after the pivot, remount a mount of the new root (e.g. "/" read-only). */
+/* path flags: remount a mount inside the root (before or after the pivot) with flags. */
 void op_remount(char **a)
 {
-	remount_target("remount", a[0], a[0], (unsigned long)num(a[1], "remount"));
+	char target[64];
+	int fd = open_in_root(a[0], O_PATH, "remount");
+	if (fd < 0)
+		fail("remount", a[0], errno, "resolve");
+	fd_path(target, fd);
+	remount_target("remount", a[0], target, (unsigned long)num(a[1], "remount"));
+	close(fd);
 }
 
-/* Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory. */
+/*
+ * Hide a path of the new root: /dev/null over a file, an empty read-only
+ * tmpfs over a directory; a missing path is skipped. The path itself must not
+ * be a symlink (it would hide something else), and /dev/null must be the real
+ * null device, not a file the rootfs placed there.
+ */
 void op_mask(char **a)
 {
-	if (mount("/dev/null", a[0], NULL, MS_BIND, NULL) == 0)
+	struct stat sb, null_sb;
+	if (lstat(a[0], &sb) < 0) {
+		if (errno == ENOENT)
+			return;
+		fail("mask", a[0], errno, NULL);
+	}
+	if (S_ISLNK(sb.st_mode))
+		fail("mask", a[0], ELOOP, "masked path is a symlink");
+	if (S_ISDIR(sb.st_mode)) {
+		if (mount("tmpfs", a[0], "tmpfs", MS_RDONLY, "size=0k,mode=0555") < 0)
+			fail("mask", a[0], errno, NULL);
 		return;
-	if (errno == ENOENT)
-		return;
-	if (errno != ENOTDIR || mount("tmpfs", a[0], "tmpfs", MS_RDONLY, "size=0k,mode=0555") < 0)
+	}
+	if (lstat("/dev/null", &null_sb) < 0 || !S_ISCHR(null_sb.st_mode) || null_sb.st_rdev != makedev(1, 3))
+		fail("mask", "/dev/null", ENODEV, "not the null device");
+	if (mount("/dev/null", a[0], NULL, MS_BIND, NULL) < 0)
 		fail("mask", a[0], errno, NULL);
 }
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -224,7 +225,7 @@ static void run_step(const struct step *s)
 		if (setdomainname(a[0], strlen(a[0])) < 0)
 			fail("domainname", a[0], errno, NULL);
 		break;
-	case OP_RLIMIT: need_args(s, 3, "rlimit"); op_rlimit(a); break;
+	case OP_RLIMIT: need_args(s, 4, "rlimit"); op_rlimit(a); break;
 	case OP_OOM_SCORE_ADJ: need_args(s, 1, "oom_score_adj"); write_file("/proc/self/oom_score_adj", a[0], "oom_score_adj"); break;
 	case OP_UMASK: need_args(s, 1, "umask"); umask((mode_t)num(a[0], "umask")); break;
 	case OP_CHDIR:
@@ -247,6 +248,20 @@ static void run_step(const struct step *s)
 			fail("setsid", "", errno, NULL);
 		break;
 	case OP_SYSCTL: need_args(s, 2, "sysctl"); write_file(a[0], a[1], "sysctl"); break;
+	case OP_PERSONALITY:
+		need_args(s, 1, "personality");
+		if (personality((unsigned long)num(a[0], "personality")) < 0)
+			fail("personality", a[0], errno, NULL);
+		break;
+	case OP_SCHEDULER: need_args(s, 7, "scheduler"); op_scheduler(a); break;
+	case OP_IOPRIO:
+		need_args(s, 1, "io priority");
+		if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)num(a[0], "io priority")) < 0)
+			fail("io priority", a[0], errno, NULL);
+		break;
+	case OP_AFFINITY: op_affinity(s->argc, a); break;
+	case OP_HOOK: need_args(s, 4, "hook"); op_hook(s->argc, a); break;
+	case OP_MOUNT_SETATTR: need_args(s, 4, "mount_setattr"); op_mount_setattr(a); break;
 	default: {
 		char op[16];
 		snprintf(op, sizeof(op), "%u", s->op);

@@ -45,7 +45,13 @@ enum runts_op {
 	OP_WAIT_START = 44,    /* (none): report "created", block on the exec fifo until start */
 	OP_EXEC = 45,          /* argc argv... env...: execve the looked-up executable */
 	OP_SETSID = 46,        /* (none) */
-	OP_SYSCTL = 47,        /* key value: write /proc/sys/<key> */
+	OP_SYSCTL = 47,        /* path value: write a /proc/sys file of the container */
+	OP_PERSONALITY = 48,   /* persona: personality(2) */
+	OP_SCHEDULER = 49,     /* policy flags nice priority runtime deadline period: sched_setattr(2) */
+	OP_IOPRIO = 50,        /* value: ioprio_set(2) for this process */
+	OP_AFFINITY = 51,      /* cpu...: sched_setaffinity(2) */
+	OP_HOOK = 52,          /* timeout path argc argv... env...: run a hook, state JSON from the last sync on stdin */
+	OP_MOUNT_SETATTR = 53, /* path attr_set attr_clr propagation: mount_setattr(AT_RECURSIVE) inside the root */
 };
 
 #endif

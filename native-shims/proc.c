@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,11 +96,54 @@ void op_caps(char **a)
 	}
 }
 
+/* resource soft hard name */
 void op_rlimit(char **a)
 {
 	struct rlimit rl = { .rlim_cur = num(a[1], "rlimit"), .rlim_max = num(a[2], "rlimit") };
 	if (setrlimit((int)num(a[0], "rlimit"), &rl) < 0)
-		fail("rlimit", a[0], errno, NULL);
+		fail("rlimit", a[3], errno, NULL);
+}
+
+/* The uapi struct sched_attr (linux/sched/types.h clashes with glibc's sched.h). */
+struct runts_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t sched_util_min, sched_util_max;
+};
+
+/* policy flags nice priority runtime deadline period */
+void op_scheduler(char **a)
+{
+	struct runts_sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = (uint32_t)num(a[0], "scheduler"),
+		.sched_flags = num(a[1], "scheduler"),
+		.sched_nice = (int32_t)snum(a[2], "scheduler"),
+		.sched_priority = (uint32_t)num(a[3], "scheduler"),
+		.sched_runtime = num(a[4], "scheduler"),
+		.sched_deadline = num(a[5], "scheduler"),
+		.sched_period = num(a[6], "scheduler"),
+	};
+	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+		fail("scheduler", a[0], errno, NULL);
+}
+
+/* cpu...: the CPUs this process may run on */
+void op_affinity(uint32_t argc, char **a)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	for (uint32_t i = 0; i < argc; i++) {
+		uint64_t cpu = num(a[i], "cpu affinity");
+		if (cpu >= CPU_SETSIZE)
+			fail("cpu affinity", a[i], EINVAL, "cpu number too large");
+		CPU_SET((int)cpu, &set);
+	}
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		fail("cpu affinity", "", errno, NULL);
 }
 
 /* Send the pty master over the engine's console socket, named by its slave path (as runc). */

@@ -18,6 +18,7 @@ struct shim_state {
 	int console_fd;  /* connected --console-socket */
 	int fifo_fd;     /* exec fifo, O_RDWR: WAIT_START reads one byte from it */
 	const char *exe; /* executable found by LOOKUP */
+	char hook_state[2][32768]; /* state JSON (creating, created) runts sent with the ready ack */
 };
 
 extern struct shim_state st;
@@ -28,6 +29,7 @@ int recv_msg(char *buf, size_t size);
 void sync_stage(const char *stage);
 _Noreturn void fail(const char *step, const char *arg, int err, const char *detail);
 uint64_t num(const char *s, const char *step);
+int64_t snum(const char *s, const char *step);
 
 /* fs.c: paths inside the container root */
 int open_in_root(const char *path, int flags, const char *step);
@@ -53,5 +55,11 @@ void op_lookup(char **a);
 void op_wait_start(void);
 _Noreturn void op_exec(uint32_t argc, char **a);
 void write_file(const char *path, const char *data, const char *step);
+void op_scheduler(char **a);
+void op_affinity(uint32_t argc, char **a);
+void op_hook(uint32_t argc, char **a);
+
+/* mountattr.c */
+void op_mount_setattr(char **a);
 
 #endif

@@ -66,14 +66,27 @@ int recv_msg(char *buf, size_t size)
 	return (int)len;
 }
 
-/* Tell runts we reached a stage and wait for "ack"; anything else ends us quietly. */
+/*
+ * Tell runts we reached a stage and wait for "ack"; anything else ends us
+ * quietly. An ack may carry state JSONs for the hooks to come, one per field.
+ */
 void sync_stage(const char *stage)
 {
 	const char *f[] = { "sync", stage };
-	char reply[64];
+	static char reply[sizeof(st.hook_state) + 8];
 	send_msg(f, 2);
-	if (recv_msg(reply, sizeof(reply)) < 0 || strcmp(reply, "ack") != 0)
+	int n = recv_msg(reply, sizeof(reply));
+	if (n < 0 || strcmp(reply, "ack") != 0)
 		_exit(121);
+	const char *p = reply + 4, *end = reply + n;
+	for (int i = 0; i < 2 && p < end; i++) {
+		size_t len = strnlen(p, (size_t)(end - p));
+		if (len >= sizeof(st.hook_state[i]))
+			fail("sync", stage, E2BIG, "hook state too large");
+		memcpy(st.hook_state[i], p, len);
+		st.hook_state[i][len] = '\0';
+		p += len + 1;
+	}
 }
 
 /* Report a failed step to runts and exit; runts turns it into the error line. */
@@ -82,8 +95,22 @@ _Noreturn void fail(const char *step, const char *arg, int err, const char *deta
 	char errbuf[16];
 	snprintf(errbuf, sizeof(errbuf), "%d", err);
 	const char *f[] = { "error", step, arg ? arg : "", errbuf, detail ? detail : "" };
+	if (st.sync_fd < 0) {
+		/* After start nobody listens on the sync socket: tell the container's stderr. */
+		dprintf(2, "runts: %s %s: %s%s%s\n", step, arg ? arg : "", err ? strerror(err) : "failed",
+			detail ? ": " : "", detail ? detail : "");
+		_exit(1);
+	}
 	send_msg(f, 5);
 	_exit(1);
+}
+
+/* Signed decimal number from the plan. */
+int64_t snum(const char *s, const char *step)
+{
+	if (s[0] == '-')
+		return -(int64_t)num(s + 1, step);
+	return (int64_t)num(s, step);
 }
 
 /* Decimal (or 0x hex, 0 octal) unsigned number from the plan. */

@@ -1,25 +1,26 @@
 /**
  * runts features: what this build really supports, in the runtime-spec
- * features.md shape. Kept honest by the unit test that builds plans from it.
+ * features.md shape.
  */
 import type { ParsedCommandLine } from "../cli/args.js";
+import { realHost } from "../plan/host.js";
 import { CAPABILITIES } from "../plan/linux.js";
-import { FLAG_OPTION_NAMES, PROPAGATION } from "../plan/mounts.js";
+import { FLAG_OPTION_NAMES, PROPAGATION, RECURSIVE_OPTIONS } from "../plan/mounts.js";
 import { OCI_VERSION, RUNTS_VERSION } from "../version.js";
 
 export function features(): Record<string, unknown> {
   return {
     ociVersionMin: "1.0.0",
     ociVersionMax: OCI_VERSION,
-    hooks: [],
-    mountOptions: [...FLAG_OPTION_NAMES, ...Object.keys(PROPAGATION)].sort(),
+    hooks: ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
+    mountOptions: [...FLAG_OPTION_NAMES, ...Object.keys(PROPAGATION), ...Object.keys(RECURSIVE_OPTIONS)].sort(),
     linux: {
       namespaces: ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"],
       capabilities: Object.keys(CAPABILITIES),
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: { enabled: false },
-      apparmor: { enabled: false },
-      selinux: { enabled: false },
+      apparmor: { enabled: realHost.apparmorEnabled() },
+      selinux: { enabled: realHost.selinuxEnabled() },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: false } },
     },

@@ -8,7 +8,7 @@ import { closeSync } from "node:fs";
 import { runArgs, type ParsedCommandLine } from "../cli/args.js";
 import { createContainer, type Created } from "../container/create.js";
 import { destroy } from "../container/delete.js";
-import { release } from "../container/start.js";
+import { afterStart, release } from "../container/start.js";
 import { setWindowSize, waitChild } from "../sys/libc.js";
 
 const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
@@ -32,6 +32,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     await destroy(dir, state);
     throw err;
   }
+  await afterStart(dir);
   if (a.detach) {
     if (created.ptyMaster !== undefined) closeSync(created.ptyMaster);
     return 0;

@@ -10,6 +10,7 @@ import { RuntsError } from "../errors.js";
 import type { CgroupMount } from "../plan/build.js";
 import { deviceCgroupRules } from "../plan/devices.js";
 import { OCI_VERSION } from "../version.js";
+import { hookState, runHooks } from "./hooks.js";
 import { type SavedState, StateDir, procStat } from "./state.js";
 
 export interface CreateOptions {
@@ -61,6 +62,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
       libc.mkfifo(dir.fifo, 0o622);
       const rootfs = rootfsPath(opts.bundle, spec);
+      const annotations = spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : undefined;
       const plan = buildPlan({
         spec,
         bundle: opts.bundle,
@@ -73,11 +75,16 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         ...(opts.consoleSocket ? { consoleSocket: resolve(opts.bundle, opts.consoleSocket) } : {}),
       });
       const { log } = await import("../log.js");
-      for (const note of plan.notes) await log("debug", note);
+      for (const note of plan.notes) await log(note.level, note.message);
+      const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
       const launched = await launch(plan, shim, {
-        onReady: (p) => {
+        onReady: async (p) => {
           pid = p;
           cg.join(p);
+          const creating = hookState({ ...view, pid }, "creating");
+          await runHooks("prestart", spec.hooks?.prestart, creating);
+          await runHooks("createRuntime", spec.hooks?.createRuntime, creating);
+          return plan.hookStates ? [creating, hookState({ ...view, pid }, "created")] : undefined;
         },
       });
       pid = launched.pid;
@@ -90,11 +97,14 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         rootfs,
         created: new Date().toISOString(),
         owner: "",
-        ...(spec.annotations && Object.keys(spec.annotations).length ? { annotations: spec.annotations } : {}),
+        ...(annotations ? { annotations } : {}),
         cgroup: cg.toState(),
         namespaces: Object.fromEntries(
           (spec.linux?.namespaces ?? []).map((ns) => [ns.type, ns.path ?? `/proc/${pid}/ns/${nsFile(ns.type)}`]),
         ),
+        ...(spec.hooks?.poststart?.length || spec.hooks?.poststop?.length
+          ? { hooks: { poststart: spec.hooks.poststart ?? [], poststop: spec.hooks.poststop ?? [] } }
+          : {}),
       };
       dir.write(state);
       if (opts.pidFile) writePidFile(opts.pidFile, pid);

@@ -48,6 +48,10 @@ export async function destroy(dir: StateDir, state: SavedState): Promise<void> {
   }
   cgroup.destroy();
   dir.remove();
+  if (state.hooks?.poststop?.length) {
+    const { hookState, runHooksLogged } = await import("./hooks.js");
+    await runHooksLogged("poststop", state.hooks.poststop, hookState(state, "stopped"));
+  }
 }
 
 /** Wait (bounded) until the init is dead: a zombie or gone. We may not be its parent. */

@@ -5,6 +5,15 @@ import { StateDir, deriveStatus } from "./state.js";
 
 export async function startContainer(dir: StateDir): Promise<void> {
   await dir.locked(() => release(dir));
+  await afterStart(dir);
+}
+
+/** poststart hooks: failures are logged, the container keeps running. */
+export async function afterStart(dir: StateDir): Promise<void> {
+  const state = dir.read();
+  if (!state?.hooks?.poststart?.length) return;
+  const { hookState, runHooksLogged } = await import("./hooks.js");
+  await runHooksLogged("poststart", state.hooks.poststart, hookState(state, "running"));
 }
 
 /** Write the byte the waiting init reads, then it execs the user process. */

@@ -12,8 +12,12 @@ import { encodePlan, type IdMap, type LaunchPlan } from "../plan/plan.js";
 import { errnoMessage, pidfdGetfd, pidfdOpen, socketpair } from "../sys/libc.js";
 
 export interface LaunchHooks {
-  /** Stage "ready": the container process exists; join its cgroup here. */
-  onReady(pid: number): void | Promise<void>;
+  /**
+   * Stage "ready": the container process exists; join its cgroup, run the
+   * runtime-namespace hooks. What it returns rides on the ack (state JSONs
+   * for the hooks the container process runs itself).
+   */
+  onReady(pid: number): string[] | void | Promise<string[] | void>;
 }
 
 export interface Launched {
@@ -116,8 +120,8 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
           if (next?.[0] !== "pid") throw new RuntsError("container init did not report its pid", { step: "sync" });
           pid = Number(next[1]);
         }
-        if (msg[1] === "ready") await ready(pid, plan, hooks);
-        channel.send("ack");
+        const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
+        channel.send("ack", ...(payload ?? []));
       } else if (kind === "pty") {
         if (pidfd < 0) pidfd = pidfdOpen(pid);
         const master = pidfdGetfd(pidfd, Number(msg[1]));
@@ -151,7 +155,7 @@ async function finish(channel: Channel, pid: number): Promise<Launched> {
   }
 }
 
-async function ready(pid: number, plan: LaunchPlan, hooks: LaunchHooks): Promise<void> {
+async function ready(pid: number, plan: LaunchPlan, hooks: LaunchHooks): Promise<string[] | void> {
   if (plan.userns) {
     try {
       writeFileSync(`/proc/${pid}/uid_map`, mapText(plan.userns.uidMappings));
@@ -166,7 +170,7 @@ async function ready(pid: number, plan: LaunchPlan, hooks: LaunchHooks): Promise
   if (plan.oomScoreAdj !== undefined) {
     writeFileSync(`/proc/${pid}/oom_score_adj`, String(plan.oomScoreAdj));
   }
-  await hooks.onReady(pid);
+  return hooks.onReady(pid);
 }
 
 function killQuietly(pid: number): void {

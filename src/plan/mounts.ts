@@ -5,6 +5,9 @@ import { MS } from "./linux.js";
 export interface ParsedMountOptions {
   /** Flags for the mount(2) call. */
   flags: number;
+  /** MOUNT_ATTR_* set and cleared recursively with mount_setattr (the "r" options: rro, rnosuid, ...). */
+  recursiveSet: number;
+  recursiveClear: number;
   /** Propagation flags applied after the mount (MS_SHARED, MS_SLAVE, ... with MS_REC). */
   propagation: number;
   /** Filesystem-specific data (the options mount(2) does not know), comma-joined. */
@@ -54,21 +57,59 @@ export const PROPAGATION: Record<string, number> = {
   runbindable: MS.UNBINDABLE | MS.REC,
 };
 
+const MOUNT_ATTR = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  ATIME: 0x70, // the atime mode field
+  RELATIME: 0x0,
+  NOATIME: 0x10,
+  STRICTATIME: 0x20,
+  NODIRATIME: 0x80,
+  NOSYMFOLLOW: 0x200000,
+} as const;
+
+/** Recursive options (mount_setattr with AT_RECURSIVE): option → [attributes set, attributes cleared]. */
+export const RECURSIVE_OPTIONS: Record<string, [number, number]> = {
+  rro: [MOUNT_ATTR.RDONLY, 0],
+  rrw: [0, MOUNT_ATTR.RDONLY],
+  rnosuid: [MOUNT_ATTR.NOSUID, 0],
+  rsuid: [0, MOUNT_ATTR.NOSUID],
+  rnodev: [MOUNT_ATTR.NODEV, 0],
+  rdev: [0, MOUNT_ATTR.NODEV],
+  rnoexec: [MOUNT_ATTR.NOEXEC, 0],
+  rexec: [0, MOUNT_ATTR.NOEXEC],
+  rnodiratime: [MOUNT_ATTR.NODIRATIME, 0],
+  rdiratime: [0, MOUNT_ATTR.NODIRATIME],
+  rrelatime: [MOUNT_ATTR.RELATIME, MOUNT_ATTR.ATIME],
+  rnorelatime: [0, MOUNT_ATTR.ATIME],
+  rnoatime: [MOUNT_ATTR.NOATIME, MOUNT_ATTR.ATIME],
+  ratime: [0, MOUNT_ATTR.ATIME],
+  rstrictatime: [MOUNT_ATTR.STRICTATIME, MOUNT_ATTR.ATIME],
+  rnostrictatime: [0, MOUNT_ATTR.ATIME],
+  rnosymfollow: [MOUNT_ATTR.NOSYMFOLLOW, 0],
+  rsymfollow: [0, MOUNT_ATTR.NOSYMFOLLOW],
+};
+
 /** Options that belong to later work; refused rather than silently dropped. */
-const NOT_YET = new Set([
-  "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime", "rdiratime",
-  "rrelatime", "rnorelatime", "rnoatime", "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow",
-  "rsymfollow", "tmpcopyup", "idmap", "ridmap",
-]);
+const NOT_YET = new Set(["tmpcopyup", "idmap", "ridmap"]);
 
 export function parseMountOptions(options: readonly string[], where: string): ParsedMountOptions {
   let flags = 0;
   let propagation = 0;
+  let recursiveSet = 0;
+  let recursiveClear = 0;
   const data: string[] = [];
   for (const opt of options) {
     const f = FLAG_OPTIONS[opt];
+    const r = RECURSIVE_OPTIONS[opt];
     if (f) {
       flags = (flags | f[0]) & ~f[1];
+    } else if (r) {
+      // A later option wins, as with the plain flags. (The atime mode is set inside a cleared field.)
+      recursiveSet = (recursiveSet & ~r[1]) | r[0];
+      recursiveClear = (recursiveClear & ~r[0]) | r[1];
     } else if (opt in PROPAGATION) {
       propagation |= PROPAGATION[opt] ?? 0;
     } else if (NOT_YET.has(opt)) {
@@ -77,7 +118,12 @@ export function parseMountOptions(options: readonly string[], where: string): Pa
       data.push(opt);
     }
   }
-  return { flags, propagation, data: data.join(",") };
+  return { flags, recursiveSet, recursiveClear, propagation, data: data.join(",") };
+}
+
+/** The mount_setattr attributes of the recursive options, if any were given. */
+export function recursiveAttrs(o: ParsedMountOptions): { set: number; clear: number } | undefined {
+  return o.recursiveSet || o.recursiveClear ? { set: o.recursiveSet, clear: o.recursiveClear } : undefined;
 }
 
 export const FLAG_OPTION_NAMES: readonly string[] = Object.keys(FLAG_OPTIONS);

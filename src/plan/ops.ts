@@ -38,6 +38,12 @@ export const OPS = {
   EXEC: 45,
   SETSID: 46,
   SYSCTL: 47,
+  PERSONALITY: 48,
+  SCHEDULER: 49,
+  IOPRIO: 50,
+  AFFINITY: 51,
+  HOOK: 52,
+  MOUNT_SETATTR: 53,
 } as const;
 
 export type OpName = keyof typeof OPS;

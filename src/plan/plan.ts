@@ -25,8 +25,15 @@ export interface LaunchPlan {
   oomScoreAdj?: number;
   /** Number of fds (3..) passed through to the container process. */
   preserveFds: number;
-  /** What the plan left out because the kernel would refuse it (runc is silent here; runts logs it with --debug). */
-  notes: string[];
+  /** What the plan left out or changed, for the log. */
+  notes: Note[];
+  /** The ready ack must carry the state JSON for container-side hooks (creating, created). */
+  hookStates: boolean;
+}
+
+export interface Note {
+  level: "warning" | "debug";
+  message: string;
 }
 
 export function step(op: OpName, ...args: Array<string | number | bigint>): Step {

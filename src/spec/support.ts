@@ -19,26 +19,9 @@ export function isSet(v: unknown): boolean {
 }
 
 export function assertSupported(spec: Spec): void {
-  const p = spec.process;
-  if (p) {
-    if (p.apparmorProfile) refuse("process.apparmorProfile", "AppArmor is not enabled on this host");
-    if (p.selinuxLabel) refuse("process.selinuxLabel", "SELinux is not enabled on this host");
-    if (isSet(p.scheduler)) refuse("process.scheduler");
-    if (isSet(p.ioPriority)) refuse("process.ioPriority");
-    if (isSet(p.execCPUAffinity)) refuse("process.execCPUAffinity");
-  }
   const l = spec.linux;
   if (l) {
-    if (l.mountLabel) refuse("linux.mountLabel", "SELinux is not enabled on this host");
     if (isSet(l.seccomp)) refuse("linux.seccomp");
     if (isSet(l.intelRdt)) refuse("linux.intelRdt");
-    if (isSet(l.personality)) refuse("linux.personality");
-    if (isSet(l.sysctl)) refuse("linux.sysctl");
-  }
-  const hooks = spec.hooks;
-  if (hooks) {
-    for (const [name, list] of Object.entries(hooks)) {
-      if (Array.isArray(list) && list.length > 0) refuse(`hooks.${name}`);
-    }
   }
 }

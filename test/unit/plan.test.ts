@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { buildPlan, type PlanInput } from "../../src/plan/build.js";
+import { buildPlan, cpuList, type PlanInput } from "../../src/plan/build.js";
+import type { HostView } from "../../src/plan/host.js";
 import { deviceCgroupRules } from "../../src/plan/devices.js";
 import { parseMountOptions } from "../../src/plan/mounts.js";
 import { OPS } from "../../src/plan/ops.js";
@@ -16,7 +17,18 @@ function spec(mutate?: (raw: Record<string, any>) => void): Spec {
   return parseSpec(JSON.stringify(raw));
 }
 
-const host = { isDir: (p: string) => !p.endsWith(".conf"), exists: (p: string) => !p.includes("missing") };
+const ALL_CAPS = (1n << 41n) - 1n;
+const CAP_SYS_RESOURCE = 1n << 24n;
+const host: HostView = {
+  isDir: (p: string) => !p.endsWith(".conf"),
+  exists: (p: string) => !p.includes("missing"),
+  // Like this CI host: everything but CAP_SYS_RESOURCE.
+  capBounding: () => ALL_CAPS & ~CAP_SYS_RESOURCE,
+  canRaiseLimits: () => false,
+  hardLimit: (r: string) => (r === "RLIMIT_NOFILE" ? 524288n : undefined),
+  apparmorEnabled: () => false,
+  selinuxEnabled: () => false,
+};
 
 function plan(s: Spec, extra: Partial<PlanInput> = {}) {
   return buildPlan({ spec: s, bundle: "/b", rootfs: "/b/rootfs", execFifo: "/run/runts/x/exec.fifo", host, ...extra });
@@ -122,8 +134,8 @@ describe("launch plan", () => {
     expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "bind", source: "/missing" })))).toThrow(
       "config.json: mounts[7].source: /missing does not exist",
     );
-    expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "tmpfs", source: "t", options: ["rro"] })))).toThrow(
-      'config.json: mounts[7]: mount option "rro" is not supported by runts yet',
+    expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "tmpfs", source: "t", options: ["tmpcopyup"] })))).toThrow(
+      'config.json: mounts[7]: mount option "tmpcopyup" is not supported by runts yet',
     );
     expect(() => plan(spec((c) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "mount"))))).toThrow(
       "config.json: linux.namespaces: runts needs a mount namespace to set up the root filesystem",
@@ -160,11 +172,11 @@ describe("launch plan", () => {
         c.process.cwd = "/home/u";
       }),
     );
-    expect(find(p.steps, "RLIMIT")[0]?.args).toEqual(["7", "1024", "1024"]);
+    expect(find(p.steps, "RLIMIT")[0]?.args).toEqual(["7", "1024", "1024", "RLIMIT_NOFILE"]);
     expect(find(p.steps, "SET_IDS").at(-1)?.args).toEqual(["1000", "1000", "5", "6"]);
     // bounding AUDIT_WRITE(29) KILL(5) NET_BIND_SERVICE(10); ambient needs inheritable too: none raised.
     expect(find(p.steps, "CAPS")[0]?.args).toEqual(["0x20000420", "0x20000420", "0x20000420", "0x0", "0x0"]);
-    expect(p.notes[0]).toMatch(/ambient capabilities .* not raised: CAP_AUDIT_WRITE/);
+    expect(p.notes[0]?.message).toMatch(/ambient capabilities .* not raised: CAP_AUDIT_WRITE/);
     expect(find(p.steps, "UMASK")[0]?.args).toEqual(["077"]);
     expect(find(p.steps, "MKDIR", "/home/u")).toHaveLength(1);
     expect(find(p.steps, "CHDIR")[0]?.args).toEqual(["/home/u"]);
@@ -209,6 +221,116 @@ describe("launch plan", () => {
   });
 });
 
+describe("the rest of the config", () => {
+  it("applies recursive mount options with mount_setattr after the mount", () => {
+    const p = plan(spec((c) => c.mounts.push({ destination: "/data", type: "bind", source: "/srv", options: ["rbind", "rro"] })));
+    const order = p.steps.filter((s) => s.args.includes("/data")).map((s) => s.op);
+    expect(order).toEqual(["MKDIR", "MOUNT", "MOUNT_SETATTR"]);
+    expect(find(p.steps, "MOUNT_SETATTR", "/data")[0]?.args).toEqual(["/data", "0x1", "0x0", "0"]);
+  });
+
+  it("writes namespaced sysctls after the pivot and before the read-only paths", () => {
+    const p = plan(spec((c) => (c.linux.sysctl = { "net.ipv4.ip_forward": "1", "kernel.shmmax": "65536", "fs.mqueue.msg_max": "20" })));
+    expect(find(p.steps, "SYSCTL").map((s) => s.args)).toEqual([
+      ["/proc/sys/net/ipv4/ip_forward", "1"],
+      ["/proc/sys/kernel/shmmax", "65536"],
+      ["/proc/sys/fs/mqueue/msg_max", "20"],
+    ]);
+    const order = ops(p.steps);
+    expect(order.indexOf("SYSCTL")).toBeGreaterThan(order.indexOf("PIVOT_ROOT"));
+    expect(order.indexOf("SYSCTL")).toBeLessThan(order.indexOf("READONLY"));
+  });
+
+  it("refuses sysctls the container does not own", () => {
+    const noNet = (c: Record<string, any>) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "network"));
+    expect(() => plan(spec((c) => { noNet(c); c.linux.sysctl = { "net.ipv4.ip_forward": "1" }; }))).toThrow(
+      'config.json: linux.sysctl["net.ipv4.ip_forward"]: a network sysctl needs the container to have its own network namespace',
+    );
+    expect(() => plan(spec((c) => (c.linux.sysctl = { "kernel.hostname": "x" })))).toThrow(
+      'config.json: linux.sysctl["kernel.hostname"]: set the hostname field of config.json instead',
+    );
+    expect(() => plan(spec((c) => (c.linux.sysctl = { "vm.swappiness": "10" })))).toThrow(
+      'config.json: linux.sysctl["vm.swappiness"]: not a namespaced sysctl: it would change the host',
+    );
+    expect(() => plan(spec((c) => (c.linux.sysctl = { "net/../../kernel/x": "1" })))).toThrow("not a sysctl name");
+  });
+
+  it("names a limit the runtime cannot raise without CAP_SYS_RESOURCE", () => {
+    expect(() => plan(spec((c) => (c.process.rlimits = [{ type: "RLIMIT_NOFILE", soft: 1048576, hard: 1048576 }])))).toThrow(
+      "config.json: process.rlimits[0]: RLIMIT_NOFILE hard limit 1048576 is above the runtime's own hard limit 524288, " +
+        "and raising it needs CAP_SYS_RESOURCE, which runts does not hold on this host",
+    );
+    expect(() => plan(spec((c) => (c.process.rlimits = [{ type: "RLIMIT_CORE", soft: 10, hard: 5 }])))).toThrow(
+      "config.json: process.rlimits[0]: RLIMIT_CORE soft limit 10 is above its hard limit 5",
+    );
+    const unlimited = plan(spec((c) => (c.process.rlimits = [{ type: "RLIMIT_CORE", soft: 18446744073709551615, hard: 18446744073709551615 }])));
+    expect(find(unlimited.steps, "RLIMIT")[0]?.args).toEqual(["4", "18446744073709551615", "18446744073709551615", "RLIMIT_CORE"]);
+  });
+
+  it("drops capabilities the runtime does not hold, with a warning", () => {
+    const p = plan(spec((c) => c.process.capabilities.bounding.push("CAP_SYS_RESOURCE", "CAP_SYS_ADMIN")));
+    expect(BigInt(find(p.steps, "CAPS")[0]?.args[0] ?? "0") & CAP_SYS_RESOURCE).toBe(0n);
+    expect(BigInt(find(p.steps, "CAPS")[0]?.args[0] ?? "0") & (1n << 21n)).toBe(1n << 21n);
+    expect(p.notes).toContainEqual({ level: "warning", message: "capabilities the runtime does not hold are dropped: CAP_SYS_RESOURCE" });
+  });
+
+  it("plans scheduler, I/O priority, personality and CPU affinity", () => {
+    const p = plan(
+      spec((c) => {
+        c.process.scheduler = { policy: "SCHED_BATCH", nice: -5, flags: ["SCHED_FLAG_RESET_ON_FORK"] };
+        c.process.ioPriority = { class: "IOPRIO_CLASS_IDLE", priority: 7 };
+        c.process.execCPUAffinity = { initial: "0", final: "0-1" };
+        c.linux.personality = { domain: "LINUX32" };
+      }),
+    );
+    expect(find(p.steps, "SCHEDULER")[0]?.args).toEqual(["3", "0x1", "-5", "0", "0", "0", "0"]);
+    expect(find(p.steps, "IOPRIO")[0]?.args).toEqual([String((3 << 13) | 7)]);
+    expect(find(p.steps, "PERSONALITY")[0]?.args).toEqual(["0x8"]);
+    expect(find(p.steps, "AFFINITY").map((s) => s.args)).toEqual([["0"], ["0", "1"]]);
+    const order = ops(p.steps);
+    expect(order.indexOf("AFFINITY")).toBeLessThan(order.indexOf("SYNC"));
+    expect(order.indexOf("SCHEDULER")).toBeLessThan(order.indexOf("CAPS"));
+    expect(cpuList("0-2,5", "f")).toEqual(["0", "1", "2", "5"]);
+    expect(() => cpuList("3-1", "f")).toThrow('config.json: f: bad CPU list "3-1"');
+  });
+
+  it("runs container-side hooks from the plan: createContainer before the pivot, startContainer after start", () => {
+    const p = plan(
+      spec((c) => {
+        c.hooks = {
+          createContainer: [{ path: "/bin/cc", args: ["cc", "-x"], env: ["A=1"], timeout: 5 }],
+          startContainer: [{ path: "/bin/sc" }],
+        };
+      }),
+    );
+    expect(p.hookStates).toBe(true);
+    expect(find(p.steps, "HOOK").map((s) => s.args)).toEqual([
+      ["0", "5", "/bin/cc", "2", "cc", "-x", "A=1"],
+      ["1", "0", "/bin/sc", "1", "/bin/sc"],
+    ]);
+    const order = ops(p.steps);
+    expect(order.indexOf("HOOK")).toBeLessThan(order.indexOf("PIVOT_ROOT"));
+    expect(order.lastIndexOf("HOOK")).toBe(order.indexOf("WAIT_START") + 1);
+  });
+
+  it("refuses security labels the host cannot apply", () => {
+    expect(() => plan(spec((c) => (c.process.apparmorProfile = "docker-default")))).toThrow(
+      "config.json: process.apparmorProfile: AppArmor is not enabled on this host",
+    );
+    expect(() => plan(spec((c) => (c.process.selinuxLabel = "system_u:system_r:container_t:s0")))).toThrow(
+      "config.json: process.selinuxLabel: SELinux is not enabled on this host",
+    );
+    const withAppArmor = buildPlan({
+      spec: spec((c) => (c.process.apparmorProfile = "docker-default")),
+      bundle: "/b",
+      rootfs: "/b/rootfs",
+      execFifo: "/f",
+      host: { ...host, apparmorEnabled: () => true },
+    });
+    expect(find(withAppArmor.steps, "WRITE_FILE", "/proc/self/attr/apparmor/exec")[0]?.args[1]).toBe("exec docker-default");
+  });
+});
+
 describe("device cgroup rules", () => {
   it("puts the config's rules first, configured devices next, runc's defaults last", () => {
     const rules = deviceCgroupRules(spec((c) => (c.linux.devices = [{ path: "/dev/fuse", type: "c", major: 10, minor: 229 }])));
@@ -223,9 +345,16 @@ describe("mount options", () => {
   it("sets and clears flags, keeps unknown ones as data", () => {
     expect(parseMountOptions(["ro", "rw", "nosuid", "size=1m", "rshared"], "m")).toEqual({
       flags: 2,
+      recursiveSet: 0,
+      recursiveClear: 0,
       propagation: 0x100000 | 0x4000,
       data: "size=1m",
     });
+  });
+
+  it("turns recursive options into mount_setattr attributes, the last one winning", () => {
+    const o = parseMountOptions(["rro", "rnosuid", "rnoatime", "rrw"], "m");
+    expect({ set: o.recursiveSet, clear: o.recursiveClear }).toEqual({ set: 0x2 | 0x10, clear: 0x70 | 0x1 });
   });
 });
 
