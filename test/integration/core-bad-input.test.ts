@@ -1,0 +1,274 @@
+/**
+ * Core: bad input fails cleanly. A broken config.json, a missing rootfs or
+ * executable, an unknown namespace, a mount or cwd that fails inside the
+ * container half-way through its set-up: each ends in a clear error naming
+ * the field or path, a non-zero exit, and nothing left on the host (no state
+ * dir, cgroup, mount or process). Mount destinations that are symlinks in
+ * the rootfs pointing out of it land inside the rootfs, never on the host.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import type { Bundle, OciConfig } from "../helpers/bundle.js";
+import { isRoot, newContainerId } from "../helpers/context.js";
+import { hostMountpoints, parseMountinfo, runOk, useFileLeakCheck } from "../helpers/core.js";
+import { useRuntimeEnv } from "../helpers/harness.js";
+import type { RunResult } from "../helpers/runtime.js";
+
+/** Every cgroup hierarchy mountpoint of the host. */
+function cgroupHierarchies(): string[] {
+  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"))
+    .filter((m) => (m.fstype === "cgroup" || m.fstype === "cgroup2") && m.mountpoint.startsWith("/sys/fs/cgroup"))
+    .map((m) => m.mountpoint);
+}
+
+/** Pids of processes whose root directory or cwd lies in `dir`. */
+function processesIn(dir: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    for (const link of ["root", "cwd"]) {
+      try {
+        if (readlinkSync(`/proc/${name}/${link}`).startsWith(dir)) found.push(Number(name));
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+  }
+  return [...new Set(found)];
+}
+
+describe.skipIf(!isRoot)("core: bad input", () => {
+  useFileLeakCheck();
+  const env = useRuntimeEnv();
+
+  /** `create` that is expected to fail; returns its result after checking that nothing is left behind. */
+  async function createFails(bundle: Bundle): Promise<RunResult> {
+    const { rt } = env;
+    const id = newContainerId();
+    const pidFile = rt.pidFile(id);
+    const r = await rt.exec(["create", "--bundle", bundle.dir, "--pid-file", pidFile, id], { stdio: rt.ioFiles(id) });
+    expect(r.code, `create succeeded: ${r.stderr}`).not.toBe(0);
+    expect(r.code).not.toBeNull(); // exited, not killed by the harness timeout
+    expect(r.stderr.trim()).not.toBe("");
+    expect(r.stderr.trim().split("\n"), "one line of error").toHaveLength(1);
+    // Nothing left behind.
+    expect(existsSync(path.join(rt.root, id)), "state dir").toBe(false);
+    expect(existsSync(pidFile), "pid file").toBe(false);
+    for (const h of cgroupHierarchies()) {
+      expect(existsSync(path.join(h, "runts", id)), `cgroup ${h}/runts/${id}`).toBe(false);
+      expect(existsSync(path.join(h, id)), `cgroup ${h}/${id}`).toBe(false);
+    }
+    expect(hostMountpoints().filter((m) => m.startsWith(bundle.dir))).toEqual([]);
+    expect(processesIn(bundle.dir)).toEqual([]);
+    // state agrees.
+    const st = await rt.exec(["state", id]);
+    expect(st.stderr).toContain("container does not exist");
+    return r;
+  }
+
+  async function badBundle(mutate: (cfg: OciConfig) => OciConfig | void, args = ["true"]): Promise<Bundle> {
+    return env.bundle({ args, mutate });
+  }
+
+  test("malformed JSON in config.json", async () => {
+    const b = await badBundle(() => {});
+    writeFileSync(b.configPath, '{"ociVersion": "1.0.2", "process": {');
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/config\.json/);
+  });
+
+  test("process.args is a string", async () => {
+    const b = await badBundle((cfg) => {
+      (cfg.process as unknown as Record<string, unknown>)["args"] = "sh -c true";
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/process\.args/);
+  });
+
+  test("a missing config.json", async () => {
+    const b = await badBundle(() => {});
+    const { rmSync } = await import("node:fs");
+    rmSync(b.configPath);
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/config\.json/);
+  });
+
+  test("a missing rootfs", async () => {
+    const b = await badBundle((cfg) => {
+      cfg.root = { path: "no-such-rootfs", readonly: true };
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/no-such-rootfs/);
+  });
+
+  test("an unknown namespace type", async () => {
+    const b = await badBundle((cfg) => {
+      cfg.linux!.namespaces!.push({ type: "bogus" });
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/linux\.namespaces/);
+    expect(r.stderr).toMatch(/bogus/);
+  });
+
+  test("a namespace path that does not exist", async () => {
+    const b = await badBundle((cfg) => {
+      cfg.linux!.namespaces = cfg.linux!.namespaces!.map((ns) =>
+        ns.type === "network" ? { type: "network", path: "/proc/999999999/ns/net" } : ns,
+      );
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/\/proc\/999999999\/ns\/net/);
+  });
+
+  test("a missing executable: 'executable file not found in $PATH'", async () => {
+    const b = await badBundle(() => {}, ["no-such-program", "arg"]);
+    const r = await createFails(b);
+    expect(r.stderr).toContain("executable file not found in $PATH");
+    expect(r.stderr).toContain("no-such-program");
+  });
+
+  test("a missing executable given by absolute path", async () => {
+    const b = await badBundle(() => {}, ["/bin/no-such-program"]);
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/\/bin\/no-such-program/);
+    expect(r.stderr).toMatch(/no such file or directory/i);
+  });
+
+  test("run with a missing executable fails the same way", async () => {
+    const b = await badBundle(() => {}, ["no-such-program"]);
+    const r = await env.rt.run(b);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("executable file not found in $PATH");
+    expect(env.rt.listStateDirs()).toEqual([]);
+  });
+
+  test("a bind mount whose source does not exist", async () => {
+    const b = await badBundle((cfg) => {
+      cfg.mounts!.push({ destination: "/data", type: "bind", source: "/no/such/source", options: ["rbind"] });
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/\/no\/such\/source/);
+  });
+
+  test("a mount the kernel refuses (unknown filesystem type), after the container process exists", async () => {
+    const b = await badBundle((cfg) => {
+      cfg.mounts!.push({ destination: "/weird", type: "nosuchfs", source: "none" });
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/\/weird|nosuchfs/);
+    // The mount point it made on the way lives in the rootfs, not on the host.
+    expect(existsSync("/weird")).toBe(false);
+  });
+
+  test("a cwd that is a file", async () => {
+    const b = await badBundle((cfg) => {
+      cfg.process!.cwd = "/etc/passwd";
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/\/etc\/passwd/);
+  });
+
+  test("a relative cwd is refused", async () => {
+    const b = await badBundle((cfg) => {
+      cfg.process!.cwd = "tmp";
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/cwd/);
+  });
+
+  test("a device outside /dev is refused", async () => {
+    const b = await badBundle((cfg) => {
+      cfg.linux!["devices"] = [{ path: "/etc/evil-null", type: "c", major: 1, minor: 3 }];
+    });
+    const r = await createFails(b);
+    expect(r.stderr).toMatch(/\/etc\/evil-null/);
+    expect(existsSync(path.join(b.rootfs, "etc", "evil-null"))).toBe(false);
+  });
+
+  describe("mount destinations through symlinks in the rootfs stay in the rootfs", () => {
+    /**
+     * `link` (a symlink in the rootfs at /mnt/link, pointing at `target`) is
+     * used as the parent of the mount destination: /mnt/link/<marker>.
+     * `hostEscape` is where the mount would land had the symlink been
+     * followed on the host.
+     */
+    async function check(target: string, hostEscape: (marker: string, b: Bundle) => string, type: "tmpfs" | "bind") {
+      const marker = newContainerId();
+      const b = await env.bundle({
+        args: ["sh", "-c", `cat /proc/self/mountinfo; echo ===; ls /${marker}`],
+        mutate: (cfg) => {
+          cfg.mounts!.push(
+            type === "tmpfs"
+              ? { destination: `/mnt/link/${marker}`, type: "tmpfs", source: "tmpfs", options: ["size=1m"] }
+              : { destination: `/mnt/link/${marker}`, type: "bind", source: "payload", options: ["rbind", "ro"] },
+          );
+        },
+      });
+      mkdirSync(path.join(b.dir, "payload"));
+      writeFileSync(path.join(b.dir, "payload", "inside.txt"), "payload\n");
+      mkdirSync(path.join(b.rootfs, "mnt"), { recursive: true });
+      symlinkSync(target, path.join(b.rootfs, "mnt", "link"));
+      const escape = hostEscape(marker, b);
+      expect(existsSync(escape)).toBe(false);
+
+      const r = await env.rt.run(b);
+      // Never on the host.
+      expect(existsSync(escape), `${escape} was created on the host`).toBe(false);
+      expect(hostMountpoints().filter((m) => m.includes(marker))).toEqual([]);
+      // runc (securejoin) and runts (openat2 RESOLVE_IN_ROOT) both resolve it in the rootfs and succeed.
+      expect(r.code, r.stderr).toBe(0);
+      {
+        const [info = "", listing = ""] = r.stdout.split("===\n");
+        const m = parseMountinfo(info).find((e) => e.mountpoint === `/${marker}`);
+        expect(m, `mount at /${marker} inside:\n${info}`).toBeDefined();
+        expect(m?.fstype).toBe(type === "tmpfs" ? "tmpfs" : m?.fstype);
+        if (type === "bind") expect(listing.trim()).toBe("inside.txt");
+        // The mount point was made in the rootfs.
+        expect(existsSync(path.join(b.rootfs, marker))).toBe(true);
+      }
+    }
+
+    test("a symlink to / (tmpfs)", async () => {
+      await check("/", (marker) => `/${marker}`, "tmpfs");
+    });
+
+    test("a symlink to / (bind)", async () => {
+      await check("/", (marker) => `/${marker}`, "bind");
+    });
+
+    test("a symlink to ../../.. (tmpfs)", async () => {
+      // From <bundle>/rootfs/mnt, ../../.. on the host is the bundle's parent, /tmp.
+      await check("../../..", (marker, b) => path.join(path.dirname(b.dir), marker), "tmpfs");
+    });
+
+    test("a symlink to ../../.. (bind)", async () => {
+      await check("../../..", (marker, b) => path.join(path.dirname(b.dir), marker), "bind");
+    });
+
+    test("a destination that is itself a symlink to a host directory", async () => {
+      // /mnt/hostetc -> /etc: a tmpfs there must cover the rootfs's /etc, not the host's.
+      const b = await env.bundle({
+        args: ["sh", "-c", "ls -A /etc | wc -l; grep ' /etc ' /proc/self/mountinfo"],
+        mutate: (cfg) => {
+          cfg.mounts!.push({ destination: "/mnt/hostetc", type: "tmpfs", source: "tmpfs", options: ["size=1m"] });
+        },
+      });
+      mkdirSync(path.join(b.rootfs, "mnt"), { recursive: true });
+      symlinkSync("/etc", path.join(b.rootfs, "mnt", "hostetc"));
+      const before = hostMountpoints().filter((m) => m === "/etc");
+      const r = await env.rt.run(b);
+      expect(hostMountpoints().filter((m) => m === "/etc")).toEqual(before);
+      expect(readFileSync("/etc/hostname", "utf8").length).toBeGreaterThan(0);
+      expect(r.code, r.stderr).toBe(0);
+      // The rootfs's /etc is now an empty tmpfs.
+      const [count, line] = r.stdout.split("\n");
+      expect(count).toBe("0");
+      expect(parseMountinfo(line ?? "")[0]?.fstype).toBe("tmpfs");
+    });
+  });
+
+  test("after all those failures the runtime still works", async () => {
+    expect(await runOk(env, "echo fine")).toBe("fine\n");
+  });
+});
