@@ -262,6 +262,9 @@ static void run_step(const struct step *s)
 	case OP_AFFINITY: op_affinity(s->argc, a); break;
 	case OP_HOOK: need_args(s, 4, "hook"); op_hook(s->argc, a); break;
 	case OP_MOUNT_SETATTR: need_args(s, 4, "mount_setattr"); op_mount_setattr(a); break;
+	case OP_COPYUP: need_args(s, 1, "tmpcopyup"); op_copyup(a); break;
+	case OP_COPYUP_DONE: need_args(s, 1, "tmpcopyup"); op_copyup_done(a); break;
+	case OP_IDMAP_MOUNT: need_args(s, 4, "idmap mount"); op_idmap_mount(a); break;
 	default: {
 		char op[16];
 		snprintf(op, sizeof(op), "%u", s->op);

@@ -52,6 +52,9 @@ enum runts_op {
 	OP_AFFINITY = 51,      /* cpu...: sched_setaffinity(2) */
 	OP_HOOK = 52,          /* timeout path argc argv... env...: run a hook, state JSON from the last sync on stdin */
 	OP_MOUNT_SETATTR = 53, /* path attr_set attr_clr propagation: mount_setattr(AT_RECURSIVE) inside the root */
+	OP_COPYUP = 54,        /* dest: remember what is under dest before a tmpfs covers it ... */
+	OP_COPYUP_DONE = 55,   /* dest: ... and copy it into the tmpfs now mounted there (tmpcopyup) */
+	OP_IDMAP_MOUNT = 56,   /* src dest userns_path recursive: idmapped bind mount inside the root */
 };
 
 #endif

@@ -61,5 +61,10 @@ void op_hook(uint32_t argc, char **a);
 
 /* mountattr.c */
 void op_mount_setattr(char **a);
+void op_idmap_mount(char **a);
+
+/* copyup.c */
+void op_copyup(char **a);
+void op_copyup_done(char **a);
 
 #endif

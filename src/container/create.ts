@@ -7,6 +7,7 @@ import { writeFileSync, renameSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { CgroupManager } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
+import type { UsernsHolder } from "../launcher/idmap.js";
 import type { CgroupMount } from "../plan/build.js";
 import { deviceCgroupRules } from "../plan/devices.js";
 import { OCI_VERSION } from "../version.js";
@@ -50,6 +51,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   dir.createDir();
   let cgroup: CgroupManager | undefined;
   let pid = 0;
+  const holders: UsernsHolder[] = [];
   try {
     return await dir.locked(async () => {
       cgroup = createCgroupManager({
@@ -63,6 +65,14 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       libc.mkfifo(dir.fifo, 0o622);
       const rootfs = rootfsPath(opts.bundle, spec);
       const annotations = spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : undefined;
+      const idmapUserns = new Map<number, string>();
+      for (const [i, m] of (spec.mounts ?? []).entries()) {
+        if (!m.uidMappings || !m.gidMappings) continue;
+        const { holdUserns } = await import("../launcher/idmap.js");
+        const holder = await holdUserns(shim, m.uidMappings, m.gidMappings);
+        holders.push(holder);
+        idmapUserns.set(i, holder.path);
+      }
       const plan = buildPlan({
         spec,
         bundle: opts.bundle,
@@ -71,6 +81,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         noPivot: opts.noPivot,
         preserveFds: opts.preserveFds,
         cgroupMounts: cgroupMounts(cg),
+        idmapUserns,
         // As runc, which works from inside the bundle: a relative socket path is under it.
         ...(opts.consoleSocket ? { consoleSocket: resolve(opts.bundle, opts.consoleSocket) } : {}),
       });
@@ -108,9 +119,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       };
       dir.write(state);
       if (opts.pidFile) writePidFile(opts.pidFile, pid);
+      for (const h of holders.splice(0)) h.release();
       return { state, dir, ...(launched.ptyMaster !== undefined ? { ptyMaster: launched.ptyMaster } : {}) };
     });
   } catch (err) {
+    for (const h of holders.splice(0)) h.release();
     if (pid > 0) await reap(pid, libc.waitChild);
     try {
       cgroup?.destroy();

@@ -6,10 +6,11 @@
  * unchanged, plus one end of a socketpair for the messages. Its container
  * process is cloned with CLONE_PARENT, so it is a child of this process.
  */
-import { closeSync, readSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, writeFileSync } from "node:fs";
 import { RuntsError } from "../errors.js";
 import { encodePlan, type IdMap, type LaunchPlan } from "../plan/plan.js";
 import { errnoMessage, pidfdGetfd, pidfdOpen, socketpair } from "../sys/libc.js";
+import { Channel } from "./channel.js";
 
 export interface LaunchHooks {
   /**
@@ -24,53 +25,6 @@ export interface Launched {
   pid: number;
   /** The pty master, when the plan has a terminal and no console socket. */
   ptyMaster?: number;
-}
-
-class Channel {
-  constructor(readonly fd: number) {}
-
-  private readExact(n: number): Buffer | undefined {
-    const buf = Buffer.allocUnsafe(n);
-    let got = 0;
-    while (got < n) {
-      let r: number;
-      try {
-        r = readSync(this.fd, buf, got, n - got, null);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === "EAGAIN" || code === "EINTR") continue;
-        if (code === "ECONNRESET") return undefined;
-        throw err;
-      }
-      if (r === 0) return undefined;
-      got += r;
-    }
-    return buf;
-  }
-
-  /** Next message as its fields, or undefined when the other side is gone. */
-  read(): string[] | undefined {
-    const head = this.readExact(4);
-    if (!head) return undefined;
-    const len = head.readUInt32LE(0);
-    const body = len ? this.readExact(len) : Buffer.alloc(0);
-    if (!body) return undefined;
-    const fields = body.toString("utf8").split("\0");
-    fields.pop(); // every field ends in NUL
-    return fields;
-  }
-
-  write(data: Buffer): void {
-    let off = 0;
-    while (off < data.length) off += writeSync(this.fd, data, off);
-  }
-
-  send(...fields: string[]): void {
-    const body = Buffer.from(fields.map((f) => `${f}\0`).join(""), "utf8");
-    const head = Buffer.allocUnsafe(4);
-    head.writeUInt32LE(body.length, 0);
-    this.write(Buffer.concat([head, body]));
-  }
 }
 
 function mapText(maps: IdMap[]): string {

@@ -34,6 +34,8 @@ export interface PlanInput {
   noPivot?: boolean;
   preserveFds?: number;
   cgroupMounts?: CgroupMount[];
+  /** For each idmapped mount (by index in spec.mounts): a user namespace with its mappings, prepared by runts. */
+  idmapUserns?: ReadonlyMap<number, string>;
   /** Host lookups, injectable for tests. */
   host?: Partial<HostView>;
 }
@@ -223,24 +225,50 @@ function mountSteps(m: Mount, index: number, input: PlanInput, host: HostView): 
   const where = `mounts[${index}]`;
   const dest = cleanPath(m.destination);
   if (dest === "/") throw new RuntsError(`config.json: ${where}.destination: cannot mount over the container's root`);
-  if (m.uidMappings || m.gidMappings) {
-    throw new RuntsError(`config.json: ${where}: idmapped mounts are not supported by runts yet`);
-  }
-  const opts = parseMountOptions(m.options ?? [], where);
+  const opts = parseMountOptions(m.options ?? []);
   if (m.type === "cgroup" || m.type === "cgroup2") return cgroupMountSteps(dest, opts.flags, input.cgroupMounts ?? []);
   if (isBind(m)) {
     if (!m.source) throw new RuntsError(`config.json: ${where}.source: required for a bind mount`);
     const source = posix.resolve(input.bundle, m.source);
     if (!host.exists(source)) throw new RuntsError(`config.json: ${where}.source: ${source} does not exist`);
+    const target = host.isDir(source) ? step("MKDIR", dest, oct(0o755)) : step("MKFILE", dest, oct(0o644));
     const bindFlags = MS.BIND | (opts.flags & MS.REC);
     const rest = opts.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
+    if (opts.idmap || m.uidMappings || m.gidMappings) {
+      const userns = input.idmapUserns?.get(index);
+      if (!userns) throw new RuntsError(`config.json: ${where}: an idmapped mount needs uidMappings and gidMappings`);
+      const recursive = opts.idmap === "ridmap" || (opts.flags & MS.REC) !== 0;
+      return [
+        target,
+        step("IDMAP_MOUNT", source, dest, userns, recursive ? 1 : 0),
+        ...(rest ? [step("REMOUNT", dest, hex(rest))] : []),
+        ...(opts.propagation ? [step("MOUNT", "", dest, "", "0", "", "0", hex(opts.propagation))] : []),
+        ...recursiveSteps(dest, opts),
+      ];
+    }
     return [
-      host.isDir(source) ? step("MKDIR", dest, oct(0o755)) : step("MKFILE", dest, oct(0o644)),
+      target,
       step("MOUNT", source, dest, "", hex(bindFlags), "", hex(rest), hex(opts.propagation)),
       ...recursiveSteps(dest, opts),
     ];
   }
   if (!m.type) throw new RuntsError(`config.json: ${where}.type: required for a non-bind mount`);
+  if (opts.idmap || m.uidMappings || m.gidMappings) {
+    throw new RuntsError(`config.json: ${where}: idmapped mounts must be bind mounts`);
+  }
+  if (opts.tmpcopyup) {
+    if (m.type !== "tmpfs") throw new RuntsError(`config.json: ${where}: tmpcopyup needs a tmpfs mount`);
+    // Mount writable, copy what the tmpfs covers into it, then apply read-only if asked.
+    const ro = opts.flags & MS.RDONLY;
+    return [
+      step("MKDIR", dest, oct(0o755)),
+      step("COPYUP", dest),
+      step("MOUNT", m.source ?? m.type, dest, m.type, hex(opts.flags & ~MS.RDONLY), opts.data, "0", hex(opts.propagation)),
+      step("COPYUP_DONE", dest),
+      ...(ro ? [step("REMOUNT", dest, hex(opts.flags & (MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC)))] : []),
+      ...recursiveSteps(dest, opts),
+    ];
+  }
   return [
     step("MKDIR", dest, oct(0o755)),
     step("MOUNT", m.source ?? m.type, dest, m.type, hex(opts.flags), opts.data, "0", hex(opts.propagation)),

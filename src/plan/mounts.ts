@@ -1,5 +1,4 @@
 /** Mount options of config.json turned into mount(2) flags, as runc parses them. */
-import { RuntsError } from "../errors.js";
 import { MS } from "./linux.js";
 
 export interface ParsedMountOptions {
@@ -12,6 +11,10 @@ export interface ParsedMountOptions {
   propagation: number;
   /** Filesystem-specific data (the options mount(2) does not know), comma-joined. */
   data: string;
+  /** Podman's tmpcopyup: the tmpfs starts with a copy of the directory it covers. */
+  tmpcopyup: boolean;
+  /** idmap / ridmap: an idmapped bind mount (recursive for ridmap). */
+  idmap: "" | "idmap" | "ridmap";
 }
 
 /** option → [flags to set, flags to clear] */
@@ -92,14 +95,13 @@ export const RECURSIVE_OPTIONS: Record<string, [number, number]> = {
   rsymfollow: [0, MOUNT_ATTR.NOSYMFOLLOW],
 };
 
-/** Options that belong to later work; refused rather than silently dropped. */
-const NOT_YET = new Set(["tmpcopyup", "idmap", "ridmap"]);
-
-export function parseMountOptions(options: readonly string[], where: string): ParsedMountOptions {
+export function parseMountOptions(options: readonly string[]): ParsedMountOptions {
   let flags = 0;
   let propagation = 0;
   let recursiveSet = 0;
   let recursiveClear = 0;
+  let tmpcopyup = false;
+  let idmap: ParsedMountOptions["idmap"] = "";
   const data: string[] = [];
   for (const opt of options) {
     const f = FLAG_OPTIONS[opt];
@@ -112,13 +114,15 @@ export function parseMountOptions(options: readonly string[], where: string): Pa
       recursiveClear = (recursiveClear & ~r[0]) | r[1];
     } else if (opt in PROPAGATION) {
       propagation |= PROPAGATION[opt] ?? 0;
-    } else if (NOT_YET.has(opt)) {
-      throw new RuntsError(`config.json: ${where}: mount option "${opt}" is not supported by runts yet`);
+    } else if (opt === "tmpcopyup") {
+      tmpcopyup = true;
+    } else if (opt === "idmap" || opt === "ridmap") {
+      idmap = opt;
     } else {
       data.push(opt);
     }
   }
-  return { flags, recursiveSet, recursiveClear, propagation, data: data.join(",") };
+  return { flags, recursiveSet, recursiveClear, propagation, data: data.join(","), tmpcopyup, idmap };
 }
 
 /** The mount_setattr attributes of the recursive options, if any were given. */

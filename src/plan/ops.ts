@@ -44,6 +44,9 @@ export const OPS = {
   AFFINITY: 51,
   HOOK: 52,
   MOUNT_SETATTR: 53,
+  COPYUP: 54,
+  COPYUP_DONE: 55,
+  IDMAP_MOUNT: 56,
 } as const;
 
 export type OpName = keyof typeof OPS;

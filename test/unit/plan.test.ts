@@ -134,8 +134,11 @@ describe("launch plan", () => {
     expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "bind", source: "/missing" })))).toThrow(
       "config.json: mounts[7].source: /missing does not exist",
     );
-    expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "tmpfs", source: "t", options: ["tmpcopyup"] })))).toThrow(
-      'config.json: mounts[7]: mount option "tmpcopyup" is not supported by runts yet',
+    expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "bind", source: "/srv", options: ["rbind", "idmap"] })))).toThrow(
+      "config.json: mounts[7]: an idmapped mount needs uidMappings and gidMappings",
+    );
+    expect(() => plan(spec((c) => c.mounts.push({ destination: "/x", type: "proc", source: "proc", options: ["tmpcopyup"] })))).toThrow(
+      "config.json: mounts[7]: tmpcopyup needs a tmpfs mount",
     );
     expect(() => plan(spec((c) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "mount"))))).toThrow(
       "config.json: linux.namespaces: runts needs a mount namespace to set up the root filesystem",
@@ -227,6 +230,33 @@ describe("the rest of the config", () => {
     const order = p.steps.filter((s) => s.args.includes("/data")).map((s) => s.op);
     expect(order).toEqual(["MKDIR", "MOUNT", "MOUNT_SETATTR"]);
     expect(find(p.steps, "MOUNT_SETATTR", "/data")[0]?.args).toEqual(["/data", "0x1", "0x0", "0"]);
+  });
+
+  it("copies what a tmpcopyup tmpfs covers into it, then makes it read-only if asked", () => {
+    const p = plan(spec((c) => c.mounts.push({ destination: "/etc", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup", "ro", "nosuid"] })));
+    const steps = p.steps.filter((s) => s.args.includes("/etc"));
+    expect(steps.map((s) => s.op)).toEqual(["MKDIR", "COPYUP", "MOUNT", "COPYUP_DONE", "REMOUNT"]);
+    expect(steps[2]?.args.slice(2, 5)).toEqual(["tmpfs", "0x2", ""]);
+    expect(steps[4]?.args).toEqual(["/etc", "0x3"]);
+  });
+
+  it("attaches an idmapped bind mount through the user namespace runts prepared", () => {
+    const p = plan(
+      spec((c) =>
+        c.mounts.push({
+          destination: "/data",
+          type: "bind",
+          source: "/srv",
+          options: ["rbind", "ro"],
+          uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }],
+          gidMappings: [{ containerID: 0, hostID: 1000, size: 1 }],
+        }),
+      ),
+      { idmapUserns: new Map([[7, "/proc/42/ns/user"]]) },
+    );
+    const steps = p.steps.filter((s) => s.args.includes("/data"));
+    expect(steps.map((s) => s.op)).toEqual(["MKDIR", "IDMAP_MOUNT", "REMOUNT"]);
+    expect(steps[1]?.args).toEqual(["/srv", "/data", "/proc/42/ns/user", "1"]);
   });
 
   it("writes namespaced sysctls after the pivot and before the read-only paths", () => {
@@ -343,17 +373,19 @@ describe("device cgroup rules", () => {
 
 describe("mount options", () => {
   it("sets and clears flags, keeps unknown ones as data", () => {
-    expect(parseMountOptions(["ro", "rw", "nosuid", "size=1m", "rshared"], "m")).toEqual({
+    expect(parseMountOptions(["ro", "rw", "nosuid", "size=1m", "rshared"])).toEqual({
       flags: 2,
       recursiveSet: 0,
       recursiveClear: 0,
       propagation: 0x100000 | 0x4000,
       data: "size=1m",
+      tmpcopyup: false,
+      idmap: "",
     });
   });
 
   it("turns recursive options into mount_setattr attributes, the last one winning", () => {
-    const o = parseMountOptions(["rro", "rnosuid", "rnoatime", "rrw"], "m");
+    const o = parseMountOptions(["rro", "rnosuid", "rnoatime", "rrw"]);
     expect({ set: o.recursiveSet, clear: o.recursiveClear }).toEqual({ set: 0x2 | 0x10, clear: 0x70 | 0x1 });
   });
 });
