@@ -3,6 +3,7 @@
  * the command asked for. Errors end as one line: on stderr, and in --log.
  */
 import { errorLine } from "../errors.js";
+import { mark, reportMarks } from "../timing.js";
 import type { ParsedCommandLine } from "./args.js";
 
 export type CommandModule = { run(cmd: ParsedCommandLine): Promise<number> };
@@ -22,6 +23,7 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  mark("main");
   const { parseArgs, UsageError } = await import("./args.js");
   const { configureLog, log } = await import("../log.js");
   let cmd: ParsedCommandLine;
@@ -43,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   configureLog(cmd.global);
+  mark("arguments parsed");
   try {
     if (cmd.command === "help" || cmd.command === "version") {
       const { appHelp, commandHelp, isCommandName } = await import("./commands.js");
@@ -75,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
+    mark("done");
+    reportMarks();
     process.exitCode = code;
   },
   (err: unknown) => {

@@ -10,6 +10,7 @@ import { createContainer, type Created } from "../container/create.js";
 import { destroy } from "../container/delete.js";
 import { afterStart, release } from "../container/start.js";
 import { setWindowSize, waitChild } from "../sys/libc.js";
+import { mark } from "../timing.js";
 
 const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
@@ -32,6 +33,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     await destroy(dir, state);
     throw err;
   }
+  mark("started");
   await afterStart(dir);
   if (a.detach) {
     if (created.ptyMaster !== undefined) closeSync(created.ptyMaster);
@@ -48,6 +50,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
   for (const sig of FORWARDED) process.on(sig, forward);
   const relay = created.ptyMaster !== undefined ? await relayTerminal(created) : undefined;
   const result = await waitChild(pid);
+  mark("container exited");
   await relay?.done;
   for (const sig of FORWARDED) process.off(sig, forward);
   if (!a.keep) await destroy(dir, state);

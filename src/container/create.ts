@@ -11,6 +11,7 @@ import type { UsernsHolder } from "../launcher/idmap.js";
 import type { CgroupMount } from "../plan/build.js";
 import { deviceCgroupRules } from "../plan/devices.js";
 import { OCI_VERSION } from "../version.js";
+import { mark } from "../timing.js";
 import { hookState, runHooks } from "./hooks.js";
 import { type SavedState, StateDir, procStat } from "./state.js";
 
@@ -43,10 +44,13 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       import("../launcher/launch.js"),
       import("../launcher/shim.js"),
     ]);
+  mark("modules loaded");
   const spec = loadSpec(opts.bundle);
   assertSupported(spec);
+  mark("config.json validated");
   const shim = locateShim();
   await libc.initLibc();
+  mark("libc ready");
 
   dir.createDir();
   let cgroup: CgroupManager | undefined;
@@ -62,6 +66,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       const cg = cgroup;
       cg.create();
       cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
+      mark("cgroup created");
       libc.mkfifo(dir.fifo, 0o622);
       const rootfs = rootfsPath(opts.bundle, spec);
       const annotations = spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : undefined;
@@ -85,13 +90,16 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         // As runc, which works from inside the bundle: a relative socket path is under it.
         ...(opts.consoleSocket ? { consoleSocket: resolve(opts.bundle, opts.consoleSocket) } : {}),
       });
+      mark("plan built");
       const { log } = await import("../log.js");
       for (const note of plan.notes) await log(note.level, note.message);
       const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
       const launched = await launch(plan, shim, {
         onReady: async (p) => {
           pid = p;
+          mark("container process cloned");
           cg.join(p);
+          mark("cgroup joined");
           const creating = hookState({ ...view, pid }, "creating");
           await runHooks("prestart", spec.hooks?.prestart, creating);
           await runHooks("createRuntime", spec.hooks?.createRuntime, creating);
@@ -99,6 +107,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         },
       });
       pid = launched.pid;
+      mark("container created");
       const state: SavedState = {
         ociVersion: OCI_VERSION,
         id: opts.id,
@@ -120,6 +129,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       dir.write(state);
       if (opts.pidFile) writePidFile(opts.pidFile, pid);
       for (const h of holders.splice(0)) h.release();
+      mark("state saved");
       return { state, dir, ...(launched.ptyMaster !== undefined ? { ptyMaster: launched.ptyMaster } : {}) };
     });
   } catch (err) {

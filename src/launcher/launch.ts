@@ -10,6 +10,7 @@ import { closeSync, writeFileSync } from "node:fs";
 import { RuntsError } from "../errors.js";
 import { encodePlan, type IdMap, type LaunchPlan } from "../plan/plan.js";
 import { errnoMessage, pidfdGetfd, pidfdOpen, socketpair } from "../sys/libc.js";
+import { mark } from "../timing.js";
 import { Channel } from "./channel.js";
 
 export interface LaunchHooks {
@@ -41,6 +42,7 @@ function stepError(fields: string[]): RuntsError {
 }
 
 export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks): Promise<Launched> {
+  mark("launch");
   const [ours, theirs] = socketpair();
   const channel = new Channel(ours);
   const syncFd = 3 + plan.preserveFds;
@@ -54,6 +56,7 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
       env: {},
     });
     closeSync(theirs);
+    mark("runts-init spawned");
     if (child.pid === undefined) throw new RuntsError(`cannot start ${shim}`, { step: "spawn", path: shim });
     child.unref();
     channel.write(encodePlan(plan.steps));
@@ -65,6 +68,7 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
       }
       const [kind] = msg;
       if (kind === "pid") {
+        mark("pid received");
         pid = Number(msg[1]);
       } else if (kind === "error") {
         throw stepError(msg);

@@ -1,0 +1,22 @@
+/**
+ * Phase marks for the launch path: `RUNTS_TIMING=1 runts run ...` prints, on
+ * stderr, milliseconds since the process started at each phase. Costs one
+ * branch per mark otherwise.
+ */
+const enabled = Boolean(process.env["RUNTS_TIMING"]);
+const marks: Array<[string, number]> = [];
+
+export function mark(phase: string): void {
+  if (enabled) marks.push([phase, performance.now()]);
+}
+
+export function reportMarks(): void {
+  if (!enabled || !marks.length) return;
+  let prev = 0;
+  const lines = marks.map(([phase, t]) => {
+    const line = `${t.toFixed(2).padStart(8)} ms  (+${(t - prev).toFixed(2).padStart(6)})  ${phase}`;
+    prev = t;
+    return line;
+  });
+  process.stderr.write(`runts timing:\n${lines.join("\n")}\n`);
+}
