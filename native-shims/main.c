@@ -265,6 +265,7 @@ static void run_step(const struct step *s)
 	case OP_COPYUP: need_args(s, 1, "tmpcopyup"); op_copyup(a); break;
 	case OP_COPYUP_DONE: need_args(s, 1, "tmpcopyup"); op_copyup_done(a); break;
 	case OP_IDMAP_MOUNT: need_args(s, 4, "idmap mount"); op_idmap_mount(a); break;
+	case OP_HOME: need_args(s, 1, "home"); op_home(a); break;
 	default: {
 		char op[16];
 		snprintf(op, sizeof(op), "%u", s->op);

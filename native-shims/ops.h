@@ -55,6 +55,7 @@ enum runts_op {
 	OP_COPYUP = 54,        /* dest: remember what is under dest before a tmpfs covers it ... */
 	OP_COPYUP_DONE = 55,   /* dest: ... and copy it into the tmpfs now mounted there (tmpcopyup) */
 	OP_IDMAP_MOUNT = 56,   /* src dest userns_path recursive: idmapped bind mount inside the root */
+	OP_HOME = 57,          /* uid: add HOME from the container's /etc/passwd to the exec environment */
 };
 
 #endif

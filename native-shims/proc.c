@@ -277,6 +277,41 @@ void op_wait_start(void)
 	st.fifo_fd = -1;
 }
 
+/*
+ * uid: HOME for a process whose environment has none, from the container's
+ * /etc/passwd (read after the pivot), "/" when the uid is not listed (runc).
+ */
+void op_home(char **a)
+{
+	static char passwd[65536];
+	const char *uid = a[0], *home = "/";
+	size_t uid_len = strlen(uid);
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? 0 : read(fd, passwd, sizeof(passwd) - 1);
+	if (fd >= 0)
+		close(fd);
+	passwd[n > 0 ? n : 0] = '\0';
+	for (char *line = passwd; line && *line;) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* name:password:uid:gid:gecos:home:shell */
+		char *f[7] = { line };
+		int k = 1;
+		for (char *p = line; *p && k < 7; p++)
+			if (*p == ':') {
+				*p = '\0';
+				f[k++] = p + 1;
+			}
+		if (k == 7 && strlen(f[2]) == uid_len && !strcmp(f[2], uid) && f[5][0]) {
+			home = f[5];
+			break;
+		}
+		line = next;
+	}
+	snprintf(st.home, sizeof(st.home), "HOME=%s", home);
+}
+
 /* argc argv... env...: the user process replaces us. */
 _Noreturn void op_exec(uint32_t argc, char **a)
 {
@@ -286,8 +321,10 @@ _Noreturn void op_exec(uint32_t argc, char **a)
 	for (i = 0; i < n && i + 1 < argc && i < 65535; i++)
 		argv[i] = a[1 + i];
 	argv[i] = NULL;
-	for (i = 1 + n; i < argc && k < 65535; i++)
+	for (i = 1 + n; i < argc && k < 65534; i++)
 		envp[k++] = a[i];
+	if (st.home[0])
+		envp[k++] = st.home;
 	envp[k] = NULL;
 	sigset_t none;
 	sigemptyset(&none);

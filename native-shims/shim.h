@@ -19,6 +19,7 @@ struct shim_state {
 	int fifo_fd;     /* exec fifo, O_RDWR: WAIT_START reads one byte from it */
 	const char *exe; /* executable found by LOOKUP */
 	char hook_state[2][32768]; /* state JSON (creating, created) runts sent with the ready ack */
+	char home[4096];           /* "HOME=..." for EXEC when the plan asked for it, else "" */
 };
 
 extern struct shim_state st;
@@ -58,6 +59,7 @@ void write_file(const char *path, const char *data, const char *step);
 void op_scheduler(char **a);
 void op_affinity(uint32_t argc, char **a);
 void op_hook(uint32_t argc, char **a);
+void op_home(char **a);
 
 /* mountattr.c */
 void op_mount_setattr(char **a);

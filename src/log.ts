@@ -13,6 +13,8 @@ let options: Pick<GlobalOptions, "log" | "logFormat" | "debug"> = { log: "", log
 
 export function configureLog(g: Pick<GlobalOptions, "log" | "logFormat" | "debug">): void {
   options = g;
+  // runc opens its log at start: the file exists even when nothing goes wrong.
+  if (g.log) appendFileSync(g.log, "", { mode: 0o644 });
 }
 
 function rfc3339(d = new Date()): string {
@@ -27,17 +29,19 @@ function textLine(level: Level, msg: string): string {
 async function jsonLine(level: Level, msg: string): Promise<void> {
   const { pino } = await import("pino");
   const dest = pino.destination({ dest: options.log, append: true, sync: true, mkdir: false });
+  // logrus sorts keys (level, msg, time): the message and time go in the
+  // merged object, and pino's own time and message key stay out of the way.
   const logger = pino(
     {
       base: null,
-      messageKey: "msg",
-      timestamp: () => `,"time":"${rfc3339()}"`,
+      messageKey: "message",
+      timestamp: false,
       formatters: { level: (label) => ({ level: label === "warn" ? "warning" : label }) },
       level: "debug",
     },
     dest,
   );
-  logger[level === "warning" ? "warn" : level](msg);
+  logger[level === "warning" ? "warn" : level]({ msg, time: rfc3339() });
   dest.flushSync();
 }
 

@@ -11,6 +11,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     noPivot: a.noPivot,
     preserveFds: a.preserveFds,
     systemdCgroup: cmd.global.systemdCgroup,
+    detached: true,
     ...(a.consoleSocket ? { consoleSocket: a.consoleSocket } : {}),
     ...(a.pidFile ? { pidFile: a.pidFile } : {}),
   });

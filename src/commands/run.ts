@@ -23,6 +23,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     noPivot: a.noPivot,
     preserveFds: a.preserveFds,
     systemdCgroup: cmd.global.systemdCgroup,
+    detached: a.detach,
     ...(a.consoleSocket ? { consoleSocket: a.consoleSocket } : {}),
     ...(a.pidFile ? { pidFile: a.pidFile } : {}),
   });

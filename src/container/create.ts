@@ -24,6 +24,8 @@ export interface CreateOptions {
   noPivot: boolean;
   preserveFds: number;
   systemdCgroup: boolean;
+  /** runts exits once the container is created (create, run -d): a terminal then needs a console socket. */
+  detached: boolean;
 }
 
 export interface Created {
@@ -47,6 +49,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   mark("modules loaded");
   const spec = loadSpec(opts.bundle);
   assertSupported(spec);
+  if (spec.process?.terminal && !opts.consoleSocket && opts.detached) {
+    throw new RuntsError("cannot allocate tty if runts will detach without setting console socket", { container: opts.id });
+  }
   mark("config.json validated");
   const shim = locateShim();
   await libc.initLibc();

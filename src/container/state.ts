@@ -36,10 +36,12 @@ export interface SavedState {
 export const STATE_FILE = "state.json";
 export const EXEC_FIFO = "exec.fifo";
 
-/** An id is one path component of printable characters, as runc requires. */
+/** runc's rule: letters, digits, "_", "+", "-" and "." only, and not "." or "..". */
+const ID_FORMAT = /^[\w+.-]+$/;
+
 export function validateId(id: string): void {
   if (!id) throw new RuntsError("container id cannot be empty");
-  if (id === "." || id === ".." || id.includes("/") || /[\x00-\x1f\x7f]/.test(id) || id.length > 1024) {
+  if (id === "." || id === ".." || !ID_FORMAT.test(id) || id.length > 1024) {
     throw new RuntsError(`invalid container ID format: ${JSON.stringify(id)}`);
   }
 }

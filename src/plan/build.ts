@@ -420,6 +420,8 @@ function processSteps(spec: Spec, preserveFds: number, host: HostView, notes: No
   const steps: Step[] = [...rlimitSteps(process, host), ...attributeSteps(spec)];
   steps.push(step("PRESERVE_FDS", preserveFds));
   const user = process.user;
+  // Like runc: HOME comes from the container's /etc/passwd when the config gives none.
+  if (!(process.env ?? []).some((e) => e.startsWith("HOME="))) steps.push(step("HOME", user.uid));
   steps.push(step("SET_IDS", user.uid, user.gid, ...(user.additionalGids ?? [])));
   const caps = process.capabilities;
   if (caps) {

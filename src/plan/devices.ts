@@ -1,7 +1,8 @@
 /**
  * Device policy: which nodes every container gets, and the device cgroup
- * rules that go with them. As runc: the config's rules first, then an allow
- * rule per configured device, then the default allow list at the end.
+ * rules that go with them. As runc: the config's rules first, then the
+ * default allow list. A node listed in linux.devices is created, but gets no
+ * access the config's rules do not grant.
  */
 import type { LinuxDeviceCgroup } from "../cgroups/index.js";
 import type { Spec } from "../spec/schema.js";
@@ -35,8 +36,5 @@ export const DEFAULT_DEVICE_RULES: readonly LinuxDeviceCgroup[] = [
 ];
 
 export function deviceCgroupRules(spec: Spec): LinuxDeviceCgroup[] {
-  const configured = (spec.linux?.devices ?? [])
-    .filter((d) => d.type === "c" || d.type === "b" || d.type === "u")
-    .map((d) => allow(d.type === "b" ? "b" : "c", d.major ?? 0, d.minor ?? 0, "rwm"));
-  return [...(spec.linux?.resources?.devices ?? []), ...configured, ...DEFAULT_DEVICE_RULES];
+  return [...(spec.linux?.resources?.devices ?? []), ...DEFAULT_DEVICE_RULES];
 }

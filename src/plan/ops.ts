@@ -47,6 +47,7 @@ export const OPS = {
   COPYUP: 54,
   COPYUP_DONE: 55,
   IDMAP_MOUNT: 56,
+  HOME: 57,
 } as const;
 
 export type OpName = keyof typeof OPS;
