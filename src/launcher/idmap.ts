@@ -8,7 +8,7 @@ import { closeSync, writeFileSync } from "node:fs";
 import { RuntsError } from "../errors.js";
 import { CLONE } from "../plan/linux.js";
 import { encodePlan, hex, step, type IdMap } from "../plan/plan.js";
-import { socketpair } from "../sys/libc.js";
+import { dupAbove, reapNow, socketpair, spawnProgram } from "../sys/libc.js";
 import { Channel } from "./channel.js";
 
 export interface UsernsHolder {
@@ -20,21 +20,23 @@ export interface UsernsHolder {
 const mapText = (maps: IdMap[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
 
 export async function holdUserns(shim: string, uidMappings: IdMap[], gidMappings: IdMap[]): Promise<UsernsHolder> {
-  const { spawn } = await import("node:child_process");
-  const [ours, theirs] = socketpair();
+  const [ours, pair] = socketpair();
+  const theirs = pair === 3 ? dupAbove(pair, 4) : pair;
+  if (theirs !== pair) closeSync(pair);
   const channel = new Channel(ours);
-  const child = spawn(shim, ["3"], { stdio: ["ignore", "inherit", "inherit", theirs], env: {} });
-  closeSync(theirs);
+  let pid = 0;
   const release = () => {
     try {
       closeSync(ours);
     } catch {
-      // released already
+      return; // released already
     }
+    if (pid > 0) reapNow(pid, true);
   };
   try {
-    if (child.pid === undefined) throw new RuntsError(`cannot start ${shim}`, { step: "idmap", path: shim });
-    child.unref();
+    pid = spawnProgram(shim, [shim, "3"], [[theirs, 3]]);
+    closeSync(theirs);
+    const child = { pid };
     channel.write(encodePlan([step("UNSHARE", hex(CLONE.NEWUSER)), step("SYNC", "idmap"), step("SYNC", "release")]));
     const msg = channel.read();
     if (msg?.[0] !== "sync") throw new RuntsError(`user namespace for an idmapped mount: ${msg?.slice(1).join(" ") ?? "holder exited"}`);

@@ -9,7 +9,7 @@
 import { closeSync, writeFileSync } from "node:fs";
 import { RuntsError } from "../errors.js";
 import { encodePlan, type IdMap, type LaunchPlan } from "../plan/plan.js";
-import { errnoMessage, pidfdGetfd, pidfdOpen, socketpair } from "../sys/libc.js";
+import { dupAbove, errnoMessage, pidfdGetfd, pidfdOpen, reapNow, socketpair, spawnProgram } from "../sys/libc.js";
 import { mark } from "../timing.js";
 import { Channel } from "./channel.js";
 
@@ -43,22 +43,21 @@ function stepError(fields: string[]): RuntsError {
 
 export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks): Promise<Launched> {
   mark("launch");
-  const [ours, theirs] = socketpair();
+  const [ours, pair] = socketpair();
   const channel = new Channel(ours);
   const syncFd = 3 + plan.preserveFds;
-  const passed: number[] = [];
-  for (let fd = 3; fd < syncFd; fd++) passed.push(fd);
+  // The shim's end goes to fd syncFd; dup2 onto itself would keep close-on-exec.
+  const theirs = pair === syncFd ? dupAbove(pair, syncFd + 1) : pair;
+  if (theirs !== pair) closeSync(pair);
+  const fds: Array<[number, number]> = [];
+  for (let fd = 3; fd < syncFd; fd++) fds.push([fd, fd]);
+  fds.push([theirs, syncFd]);
   let pid = 0;
-  const { spawn } = await import("node:child_process");
+  let shimPid = 0;
   try {
-    const child = spawn(shim, [String(syncFd)], {
-      stdio: ["inherit", "inherit", "inherit", ...passed, theirs],
-      env: {},
-    });
+    shimPid = spawnProgram(shim, [shim, String(syncFd)], fds);
     closeSync(theirs);
     mark("runts-init spawned");
-    if (child.pid === undefined) throw new RuntsError(`cannot start ${shim}`, { step: "spawn", path: shim });
-    child.unref();
     channel.write(encodePlan(plan.steps));
     let pidfd = -1;
     for (;;) {
@@ -100,6 +99,8 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
     throw err;
   } finally {
     closeSync(ours);
+    // runts-init leaves right after clone (or after reporting an error).
+    if (shimPid > 0) reapNow(shimPid, true);
   }
 }
 

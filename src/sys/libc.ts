@@ -77,6 +77,98 @@ function out(): { ptr: FfiRs.JsExternal; buf: Buffer } {
   return scratch;
 }
 
+/** Native memory seen three ways: as a pointer, as a Buffer, and by its address. */
+interface Region {
+  ptr: FfiRs.JsExternal;
+  buf: Buffer;
+  addr: bigint;
+}
+
+let spawnRegion: Region | undefined;
+
+function region(size: number): Region {
+  const f = lib();
+  const t = f.DataType;
+  const ptr = f.load({
+    library: "libc",
+    funcName: "calloc",
+    retType: t.External,
+    paramsType: [t.U64, t.U64],
+    paramsValue: [1, size],
+  }) as FfiRs.JsExternal;
+  // memcpy(p, src, 0) returns p: the pointer's address as a number.
+  const addr = f.load({
+    library: "libc",
+    funcName: "memcpy",
+    retType: t.BigInt,
+    paramsType: [t.External, t.U8Array, t.U64],
+    paramsValue: [ptr, Buffer.alloc(1), 0],
+  }) as unknown as bigint;
+  return { ptr, buf: f.createExternalBuffer(ptr, size), addr: BigInt(addr) };
+}
+
+function callAddr(name: string, values: Array<bigint | number | string>, types: FfiRs.DataType[]): number {
+  const f = lib();
+  return f.load({ library: "libc", funcName: name, retType: f.DataType.I32, paramsType: types, paramsValue: values }) as number;
+}
+
+/**
+ * posix_spawn(3) a program with an empty environment, the given fds dup2'ed
+ * into place, and the rest of our descriptors as they are (close-on-exec ones
+ * close). Cheaper than node:child_process, and the child is ours alone to reap.
+ */
+export function spawnProgram(path: string, argv: string[], dup2: Array<[from: number, to: number]>): number {
+  const r = (spawnRegion ??= region(1 << 16));
+  const t = lib().DataType;
+  const fa = r.addr; // posix_spawn_file_actions_t (80 bytes on glibc)
+  const pidAt = 512;
+  const argvAt = 520;
+  const envpAt = argvAt + 8 * (argv.length + 1);
+  let strAt = envpAt + 8;
+  r.buf.fill(0, 0, strAt);
+  argv.forEach((arg, i) => {
+    const bytes = Buffer.from(`${arg}\0`, "utf8");
+    if (strAt + bytes.length > r.buf.length) throw new RuntsError("arguments too long", { step: "spawn", path });
+    bytes.copy(r.buf, strAt);
+    r.buf.writeBigUInt64LE(r.addr + BigInt(strAt), argvAt + 8 * i);
+    strAt += bytes.length;
+  });
+  callAddr("posix_spawn_file_actions_init", [fa], [t.BigInt]);
+  try {
+    for (const [from, to] of dup2) {
+      const e = callAddr("posix_spawn_file_actions_adddup2", [fa, from, to], [t.BigInt, t.I32, t.I32]);
+      if (e) throw new RuntsError("posix_spawn_file_actions_adddup2 failed", { step: "spawn", errno: errnoMessage(e) });
+    }
+    const e = callAddr(
+      "posix_spawn",
+      [r.addr + BigInt(pidAt), path, fa, 0n, r.addr + BigInt(argvAt), r.addr + BigInt(envpAt)],
+      [t.BigInt, t.String, t.BigInt, t.BigInt, t.BigInt, t.BigInt],
+    );
+    if (e) throw new RuntsError(`cannot start ${path}`, { step: "spawn", path, errno: errnoMessage(e) });
+  } finally {
+    callAddr("posix_spawn_file_actions_destroy", [fa], [t.BigInt]);
+  }
+  return r.buf.readInt32LE(pidAt);
+}
+
+const F_DUPFD_CLOEXEC = 1030;
+
+/** A close-on-exec duplicate of fd numbered `min` or above. */
+export function dupAbove(fd: number, min: number): number {
+  const t = lib().DataType;
+  return check("fcntl", call("fcntl", [t.I32, t.I32, t.I32], [fd, F_DUPFD_CLOEXEC, min]));
+}
+
+const WNOHANG = 1;
+
+/** Reap a child that has exited or is about to; true once reaped. */
+export function reapNow(pid: number, block: boolean): boolean {
+  const { ptr } = out();
+  const t = lib().DataType;
+  const r = call("waitpid", [t.I32, t.External, t.I32], [pid, ptr, block ? 0 : WNOHANG]);
+  return r.value === pid;
+}
+
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = 0o2000000;
@@ -161,4 +253,56 @@ export async function waitChild(pid: number): Promise<WaitResult> {
   const sig = status & 0x7f;
   if (sig === 0) return { code: (status >> 8) & 0xff };
   return { code: 128 + sig, signal: sig };
+}
+
+/** calloc'ed native memory: a Buffer view on it and its address (to put into structs such as bpf_attr). */
+export interface NativeBuffer {
+  ptr: FfiRs.JsExternal;
+  buf: Buffer;
+  addr: number;
+}
+
+export function nativeAlloc(size: number): NativeBuffer {
+  const f = lib();
+  const t = f.DataType;
+  const ptr = f.load({
+    library: "libc",
+    funcName: "calloc",
+    retType: t.External,
+    paramsType: [t.U64, t.U64],
+    paramsValue: [1, Math.max(size, 1)],
+  }) as FfiRs.JsExternal;
+  // memset(p, 0, 0) returns p: its address as a number (user addresses fit in 2^53).
+  const addr = f.load({
+    library: "libc",
+    funcName: "memset",
+    retType: t.I64,
+    paramsType: [t.External, t.I32, t.U64],
+    paramsValue: [ptr, 0, 0],
+  }) as number;
+  if (!addr) throw new RuntsError("calloc failed", { step: "alloc" });
+  return { ptr, buf: f.createExternalBuffer(ptr, Math.max(size, 1)), addr };
+}
+
+export function nativeFree(b: NativeBuffer): void {
+  const t = lib().DataType;
+  lib().load({ library: "libc", funcName: "free", retType: t.Void, paramsType: [t.External], paramsValue: [b.ptr] });
+}
+
+const SYS_BPF: Partial<Record<string, number>> = { x64: 321, arm64: 280 };
+
+/** bpf(2): returns the result, or -errno. */
+export function bpfSyscall(cmd: number, attr: NativeBuffer, size: number): number {
+  const nr = SYS_BPF[process.arch];
+  if (nr === undefined) throw new RuntsError(`bpf(2) is not wired for ${process.arch}`, { step: "bpf" });
+  const t = lib().DataType;
+  const r = lib().load({
+    library: "libc",
+    funcName: "syscall",
+    retType: t.I64,
+    paramsType: [t.I64, t.I64, t.External, t.I64],
+    paramsValue: [nr, cmd, attr.ptr, size],
+    errno: true,
+  }) as Call;
+  return r.value < 0 ? -r.errnoCode : r.value;
 }
