@@ -51,6 +51,7 @@ function rssRows() {
   return cmd;
 }
 
+timeRow("--version (start-up alone)", "version");
 timeRow("run /bin/true", "run");
 timeRow("create + start + delete -f", "csd");
 timeRow("state (created container)", "state");

@@ -113,7 +113,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log() { echo "-- $*" >&2; }
+log() { echo "-- $* [load $(cut -d' ' -f1 /proc/loadavg)]" >&2; }
 
 hf() { # hf NAME [hyperfine args...]
   local name=$1
@@ -160,6 +160,12 @@ log "runts, runc and crun all run the /bin/true bundle"
   echo "bundles:   busybox (examples/make-bundle.sh, runts spec config, ociVersion 1.0.2-dev)"
 } | tee "$RES/env.txt"
 echo
+
+# --- 0. process start-up alone, for scale ------------------------------------------
+log "0/6 --version, start-up alone ($RUNS runs each)"
+args=()
+for rt in "${RUNTIMES[@]}"; do args+=(-n "$rt" "${BIN[$rt]} --version"); done
+hf version -N -w 3 -r "$RUNS" "${args[@]}"
 
 # --- 1. run /bin/true ------------------------------------------------------------------
 log "1/6 run /bin/true ($RUNS runs each)"
@@ -259,4 +265,3 @@ done
 
 echo
 node "$BENCH_DIR/report.mjs" "$RES" "$PAR" | tee "$RES/report.txt"
-echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
