@@ -266,6 +266,11 @@ static void run_step(const struct step *s)
 	case OP_COPYUP_DONE: need_args(s, 1, "tmpcopyup"); op_copyup_done(a); break;
 	case OP_IDMAP_MOUNT: need_args(s, 4, "idmap mount"); op_idmap_mount(a); break;
 	case OP_HOME: need_args(s, 1, "home"); op_home(a); break;
+	case OP_KEYRING:
+		need_args(s, 1, "keyring");
+		if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, a[0]) < 0 && errno != ENOSYS)
+			fail("keyring", a[0], errno, "join session keyring");
+		break;
 	default: {
 		char op[16];
 		snprintf(op, sizeof(op), "%u", s->op);

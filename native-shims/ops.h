@@ -56,6 +56,7 @@ enum runts_op {
 	OP_COPYUP_DONE = 55,   /* dest: ... and copy it into the tmpfs now mounted there (tmpcopyup) */
 	OP_IDMAP_MOUNT = 56,   /* src dest userns_path recursive: idmapped bind mount inside the root */
 	OP_HOME = 57,          /* uid: add HOME from the container's /etc/passwd to the exec environment */
+	OP_KEYRING = 58,       /* name: join a new session keyring, so the host's keys stay out of reach */
 };
 
 #endif

@@ -9,6 +9,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     id: a.id,
     bundle: a.bundle,
     noPivot: a.noPivot,
+    noNewKeyring: a.noNewKeyring,
     preserveFds: a.preserveFds,
     systemdCgroup: cmd.global.systemdCgroup,
     detached: true,

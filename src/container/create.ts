@@ -23,6 +23,7 @@ export interface CreateOptions {
   pidFile?: string;
   noPivot: boolean;
   preserveFds: number;
+  noNewKeyring?: boolean;
   systemdCgroup: boolean;
   /** runts exits once the container is created (create, run -d): a terminal then needs a console socket. */
   detached: boolean;
@@ -74,6 +75,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       mark("cgroup created");
       libc.mkfifo(dir.fifo, 0o622);
       const rootfs = rootfsPath(opts.bundle, spec);
+      const listenFds = socketActivationFds();
       const annotations = spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : undefined;
       const idmapUserns = new Map<number, string>();
       for (const [i, m] of (spec.mounts ?? []).entries()) {
@@ -89,7 +91,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         rootfs,
         execFifo: dir.fifo,
         noPivot: opts.noPivot,
-        preserveFds: opts.preserveFds,
+        ...(opts.noNewKeyring ? {} : { sessionKeyring: `_ses.${opts.id}` }),
+        // Socket activation (as runc): LISTEN_FDS fds come first, then --preserve-fds.
+        preserveFds: listenFds + opts.preserveFds,
+        ...(listenFds ? { extraEnv: [`LISTEN_FDS=${listenFds}`, "LISTEN_PID=1"] } : {}),
         cgroupMounts: cgroupMounts(cg),
         idmapUserns,
         // As runc, which works from inside the bundle: a relative socket path is under it.
@@ -150,6 +155,13 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     throw err;
   }
+}
+
+/** Descriptors passed to us by socket activation (LISTEN_FDS for our own pid), as runc honours them. */
+function socketActivationFds(): number {
+  const n = Number(process.env["LISTEN_FDS"] ?? "0");
+  if (!Number.isInteger(n) || n <= 0 || process.env["LISTEN_PID"] !== String(process.pid)) return 0;
+  return n;
 }
 
 /** The container's init is our child: kill it and wait, so its cgroup can go. */

@@ -32,7 +32,11 @@ export interface PlanInput {
   execFifo: string;
   consoleSocket?: string;
   noPivot?: boolean;
+  /** Name of a new session keyring to join (runc: "_ses.<id>"); none with --no-new-keyring. */
+  sessionKeyring?: string;
   preserveFds?: number;
+  /** Extra environment for the process (LISTEN_FDS/LISTEN_PID under socket activation). */
+  extraEnv?: string[];
   cgroupMounts?: CgroupMount[];
   /** For each idmapped mount (by index in spec.mounts): a user namespace with its mappings, prepared by runts. */
   idmapUserns?: ReadonlyMap<number, string>;
@@ -119,6 +123,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   // In the container process: runts writes id maps and joins the cgroup, then acks.
   steps.push(step("SYNC", "ready"));
   if (userns) steps.push(step("SET_IDS", 0, 0));
+  if (input.sessionKeyring) steps.push(step("KEYRING", input.sessionKeyring));
   if (newNs("cgroup")) steps.push(step("UNSHARE", hex(CLONE.NEWCGROUP)));
 
   steps.push(...rootfsSteps(input, host, userns));
@@ -141,7 +146,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   if (propagation.after) steps.push(step("MOUNT_HOST", "", "/", "", hex(propagation.after), ""));
 
   const notes: Note[] = [];
-  steps.push(...processSteps(spec, preserveFds, host, notes));
+  steps.push(...processSteps(spec, preserveFds, host, notes, input.extraEnv ?? []));
 
   return {
     steps,
@@ -414,7 +419,7 @@ function attributeSteps(spec: Spec): Step[] {
   return steps;
 }
 
-function processSteps(spec: Spec, preserveFds: number, host: HostView, notes: Note[]): Step[] {
+function processSteps(spec: Spec, preserveFds: number, host: HostView, notes: Note[], extraEnv: string[]): Step[] {
   const process = spec.process;
   if (!process) return [];
   const steps: Step[] = [...rlimitSteps(process, host), ...attributeSteps(spec)];
@@ -452,7 +457,7 @@ function processSteps(spec: Spec, preserveFds: number, host: HostView, notes: No
   const final = process.execCPUAffinity?.final;
   if (final) steps.push(step("AFFINITY", ...cpuList(final, "process.execCPUAffinity.final")));
   steps.push(...labelSteps(spec, host));
-  const env = process.env ?? [];
+  const env = [...(process.env ?? []), ...extraEnv];
   const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   steps.push(step("LOOKUP", process.args[0] ?? "", pathVar));
   steps.push(step("WAIT_START"));

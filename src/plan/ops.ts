@@ -48,6 +48,7 @@ export const OPS = {
   COPYUP_DONE: 55,
   IDMAP_MOUNT: 56,
   HOME: 57,
+  KEYRING: 58,
 } as const;
 
 export type OpName = keyof typeof OPS;

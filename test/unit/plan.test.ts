@@ -197,6 +197,19 @@ describe("launch plan", () => {
     expect(find(noTerminal.steps, "CONSOLE_SOCKET")).toEqual([]);
   });
 
+  it("joins a session keyring of its own when given one, after the ready stage", () => {
+    expect(find(plan(spec()).steps, "KEYRING")).toEqual([]);
+    const p = plan(spec(), { sessionKeyring: "_ses.abc" });
+    expect(find(p.steps, "KEYRING")[0]?.args).toEqual(["_ses.abc"]);
+    expect(ops(p.steps).indexOf("KEYRING")).toBeGreaterThan(ops(p.steps).indexOf("SYNC"));
+  });
+
+  it("passes socket-activation environment to the process", () => {
+    const p = plan(spec(), { preserveFds: 2, extraEnv: ["LISTEN_FDS=2", "LISTEN_PID=1"] });
+    expect(find(p.steps, "PRESERVE_FDS")[0]?.args).toEqual(["2"]);
+    expect(find(p.steps, "EXEC")[0]?.args.slice(-2)).toEqual(["LISTEN_FDS=2", "LISTEN_PID=1"]);
+  });
+
   it("uses MS_MOVE + chroot with --no-pivot", () => {
     const p = plan(spec(), { noPivot: true });
     expect(find(p.steps, "PIVOT_ROOT")).toEqual([]);
