@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { buildPlan, cpuList, type PlanInput } from "../../src/plan/build.js";
+import { buildPlan, type PlanInput } from "../../src/plan/build.js";
+import { cpuList } from "../../src/plan/process.js";
 import type { HostView } from "../../src/plan/host.js";
 import { deviceCgroupRules } from "../../src/plan/devices.js";
 import { parseMountOptions } from "../../src/plan/mounts.js";
