@@ -9,7 +9,7 @@
  * used. The "got" half is built here from the issue's input, which zod only
  * keeps when safeParse runs with `reportInput: true`.
  */
-import type { z } from "zod";
+import type { z } from "zod/mini";
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

@@ -1,5 +1,5 @@
 /**
- * Zod schemas for the Linux part of the OCI runtime-spec config.json
+ * zod/mini schemas for the Linux part of the OCI runtime-spec config.json
  * (runtime-spec v1.0.0 .. v1.2.x, plus the few v1.3 additions that are cheap
  * to type). Field names, optionality and numeric ranges follow
  * schema/config-schema.json, schema/config-linux.json, schema/defs.json and
@@ -15,9 +15,12 @@
  *   format-error.ts.
  * - Checks that span several fields (duplicate namespaces, user namespace
  *   without mappings, ociVersion) live in load.ts, not here.
- * - All schemas are built once, at module scope.
+ * - All schemas are built once, at module scope, with zod/mini: the same
+ *   parse engine and issues as classic zod, but schemas without the classic
+ *   method surface, so importing this module and the first parse cost less
+ *   (every runts process starts cold).
  */
-import { z } from "zod";
+import { z } from "zod/mini";
 
 // ---------------------------------------------------------------------------
 // Scalars
@@ -30,9 +33,7 @@ import { z } from "zod";
  */
 function intIn(lo: number, hi: number, text: string) {
   const error = `expected ${text}`;
-  return z
-    .number({ error })
-    .refine((n) => Number.isInteger(n) && n >= lo && n <= hi, { error });
+  return z.number({ error }).check(z.refine((n) => Number.isInteger(n) && n >= lo && n <= hi, { error }));
 }
 
 const U64_MAX = 2 ** 64; // 18446744073709551615 as a double
@@ -53,9 +54,10 @@ const stringMap = z.record(z.string(), z.string(), {
   error: "expected object with string values",
 });
 
-const absPath = z
-  .string()
-  .refine((s) => s.startsWith("/"), { error: "must be an absolute path" });
+/** An array of strings with at least one entry (process.args, seccomp syscall names). */
+const nonEmptyStrings = strings.check(z.minLength(1, { error: "must have at least one entry" }));
+
+const absPath = z.string().check(z.refine((s) => s.startsWith("/"), { error: "must be an absolute path" }));
 
 /** z.enum with an error text listing the values in the given order. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -66,11 +68,11 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
  * Optional field shorthand. Wrappers are shared (zod schemas are immutable),
  * so each optional variant is built once per process.
  */
-const optionals = new Map<z.ZodType, z.ZodOptional<z.ZodType>>();
-function opt<T extends z.ZodType>(s: T): z.ZodOptional<T> {
-  let o = optionals.get(s);
-  if (!o) optionals.set(s, (o = s.optional()));
-  return o as z.ZodOptional<T>;
+const optionals = new Map<z.core.SomeType, unknown>();
+function opt<T extends z.core.SomeType>(s: T): z.ZodMiniOptional<T> {
+  let o = optionals.get(s) as z.ZodMiniOptional<T> | undefined;
+  if (!o) optionals.set(s, (o = z.optional(s)));
+  return o;
 }
 
 // ---------------------------------------------------------------------------
@@ -278,8 +280,8 @@ export const rootSchema = z.looseObject({
 export const userSchema = z.looseObject({
   // REQUIRED on Linux per config.md; runc (Go zero values) treats a missing
   // uid/gid as 0, and so do we.
-  uid: uint32.default(0),
-  gid: uint32.default(0),
+  uid: z._default(uint32, 0),
+  gid: z._default(uint32, 0),
   umask: opt(uint32),
   additionalGids: opt(z.array(uint32)),
   username: opt(str),
@@ -319,9 +321,7 @@ export const ioPrioritySchema = z.looseObject({
   priority: opt(int32),
 });
 
-const cpuList = z
-  .string()
-  .regex(/^[0-9, -]*$/, { error: "expected a CPU list such as \"0-3,7\"" });
+const cpuList = z.string().check(z.regex(/^[0-9, -]*$/, { error: "expected a CPU list such as \"0-3,7\"" }));
 
 export const cpuAffinitySchema = z.looseObject({
   initial: opt(cpuList),
@@ -331,10 +331,8 @@ export const cpuAffinitySchema = z.looseObject({
 export const processSchema = z.looseObject({
   terminal: opt(bool),
   consoleSize: opt(consoleSizeSchema),
-  user: userSchema.default(() => ({ uid: 0, gid: 0 })),
-  args: z
-    .array(z.string(), { error: "expected array of strings" })
-    .min(1, { error: "must have at least one entry" }),
+  user: z._default(userSchema, () => ({ uid: 0, gid: 0 })),
+  args: nonEmptyStrings,
   /** Windows only; tolerated, never used. */
   commandLine: opt(str),
   env: opt(strings),
@@ -389,9 +387,7 @@ export const linuxDeviceCgroupSchema = z.looseObject({
   type: opt(oneOf(DEVICE_CGROUP_TYPES)),
   major: opt(int64),
   minor: opt(int64),
-  access: opt(
-    z.string().regex(/^[rwm]*$/, { error: "expected a combination of r, w and m" }),
-  ),
+  access: opt(z.string().check(z.regex(/^[rwm]*$/, { error: "expected a combination of r, w and m" }))),
 });
 
 export const linuxMemorySchema = z.looseObject({
@@ -449,9 +445,7 @@ export const linuxBlockIOSchema = z.looseObject({
 });
 
 export const linuxHugepageLimitSchema = z.looseObject({
-  pageSize: z
-    .string()
-    .regex(/^[1-9][0-9]*[KMG]B$/, { error: "expected a page size such as \"2MB\"" }),
+  pageSize: z.string().check(z.regex(/^[1-9][0-9]*[KMG]B$/, { error: "expected a page size such as \"2MB\"" })),
   limit: uint64,
 });
 
@@ -490,9 +484,7 @@ export const linuxSeccompArgSchema = z.looseObject({
 });
 
 export const linuxSyscallSchema = z.looseObject({
-  names: z
-    .array(z.string(), { error: "expected array of strings" })
-    .min(1, { error: "must have at least one entry" }),
+  names: nonEmptyStrings,
   action: seccompActionSchema,
   errnoRet: opt(uint32),
   args: opt(z.array(linuxSeccompArgSchema)),
