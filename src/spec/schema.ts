@@ -18,7 +18,9 @@
  * - All schemas are built once, at module scope, with zod/mini: the same
  *   parse engine and issues as classic zod, but schemas without the classic
  *   method surface, so importing this module and the first parse cost less
- *   (every runts process starts cold).
+ *   (every runts process starts cold). For the same reason identical schemas
+ *   are shared (`str`, `opt`, `loose`): each construction costs tens of
+ *   microseconds in a cold process.
  */
 import { z } from "zod/mini";
 
@@ -49,15 +51,15 @@ const positiveInt = intIn(1, Number.MAX_VALUE, "integer >= 1");
 
 const str = z.string();
 const bool = z.boolean();
-const strings = z.array(z.string(), { error: "expected array of strings" });
-const stringMap = z.record(z.string(), z.string(), {
+const strings = z.array(str, { error: "expected array of strings" });
+const stringMap = z.record(str, str, {
   error: "expected object with string values",
 });
 
 /** An array of strings with at least one entry (process.args, seccomp syscall names). */
 const nonEmptyStrings = strings.check(z.minLength(1, { error: "must have at least one entry" }));
 
-const absPath = z.string().check(z.refine((s) => s.startsWith("/"), { error: "must be an absolute path" }));
+const absPath = str.check(z.refine((s) => s.startsWith("/"), { error: "must be an absolute path" }));
 
 /** z.enum with an error text listing the values in the given order. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -73,6 +75,18 @@ function opt<T extends z.core.SomeType>(s: T): z.ZodMiniOptional<T> {
   let o = optionals.get(s) as z.ZodMiniOptional<T> | undefined;
   if (!o) optionals.set(s, (o = z.optional(s)));
   return o;
+}
+
+/**
+ * z.looseObject without its per-object catchall: z.looseObject builds a fresh
+ * z.unknown() for every object, while one shared instance does the same job
+ * (schemas are immutable) and saves a schema construction per object.
+ */
+const anyValue = z.unknown();
+function loose<T extends z.core.$ZodLooseShape>(shape: T) {
+  return new z.ZodMiniObject({ type: "object", shape, catchall: anyValue }) as unknown as ReturnType<
+    typeof z.looseObject<T>
+  >;
 }
 
 // ---------------------------------------------------------------------------
@@ -236,22 +250,24 @@ export const seccompFlagSchema = oneOf(SECCOMP_FLAGS);
 // ---------------------------------------------------------------------------
 // Shared (defs.json)
 
-export const idMappingSchema = z.looseObject({
+export const idMappingSchema = loose({
   containerID: uint32,
   hostID: uint32,
   size: intIn(1, 0xffffffff, "integer in 1..4294967295"),
 });
 
-export const mountSchema = z.looseObject({
+const idMappings = opt(z.array(idMappingSchema));
+
+export const mountSchema = loose({
   destination: absPath,
   source: opt(str),
   type: opt(str),
   options: opt(strings),
-  uidMappings: opt(z.array(idMappingSchema)),
-  gidMappings: opt(z.array(idMappingSchema)),
+  uidMappings: idMappings,
+  gidMappings: idMappings,
 });
 
-export const hookSchema = z.looseObject({
+export const hookSchema = loose({
   path: absPath,
   args: opt(strings),
   env: opt(strings),
@@ -260,7 +276,7 @@ export const hookSchema = z.looseObject({
 
 const hookList = opt(z.array(hookSchema));
 
-export const hooksSchema = z.looseObject({
+export const hooksSchema = loose({
   prestart: hookList,
   createRuntime: hookList,
   createContainer: hookList,
@@ -269,7 +285,7 @@ export const hooksSchema = z.looseObject({
   poststop: hookList,
 });
 
-export const rootSchema = z.looseObject({
+export const rootSchema = loose({
   path: str,
   readonly: opt(bool),
 });
@@ -277,22 +293,24 @@ export const rootSchema = z.looseObject({
 // ---------------------------------------------------------------------------
 // process
 
-export const userSchema = z.looseObject({
+const uint32OrZero = z._default(uint32, 0);
+
+export const userSchema = loose({
   // REQUIRED on Linux per config.md; runc (Go zero values) treats a missing
   // uid/gid as 0, and so do we.
-  uid: z._default(uint32, 0),
-  gid: z._default(uint32, 0),
+  uid: uint32OrZero,
+  gid: uint32OrZero,
   umask: opt(uint32),
   additionalGids: opt(z.array(uint32)),
   username: opt(str),
 });
 
-export const consoleSizeSchema = z.looseObject({
+export const consoleSizeSchema = loose({
   height: uint64,
   width: uint64,
 });
 
-export const capabilitiesSchema = z.looseObject({
+export const capabilitiesSchema = loose({
   bounding: opt(strings),
   effective: opt(strings),
   inheritable: opt(strings),
@@ -300,13 +318,13 @@ export const capabilitiesSchema = z.looseObject({
   ambient: opt(strings),
 });
 
-export const rlimitSchema = z.looseObject({
+export const rlimitSchema = loose({
   type: rlimitTypeSchema,
   soft: uint64,
   hard: uint64,
 });
 
-export const schedulerSchema = z.looseObject({
+export const schedulerSchema = loose({
   policy: schedulerPolicySchema,
   nice: opt(int32),
   priority: opt(int32),
@@ -316,19 +334,19 @@ export const schedulerSchema = z.looseObject({
   period: opt(uint64),
 });
 
-export const ioPrioritySchema = z.looseObject({
+export const ioPrioritySchema = loose({
   class: ioPriorityClassSchema,
   priority: opt(int32),
 });
 
-const cpuList = z.string().check(z.regex(/^[0-9, -]*$/, { error: "expected a CPU list such as \"0-3,7\"" }));
+const cpuList = str.check(z.regex(/^[0-9, -]*$/, { error: "expected a CPU list such as \"0-3,7\"" }));
 
-export const cpuAffinitySchema = z.looseObject({
+export const cpuAffinitySchema = loose({
   initial: opt(cpuList),
   final: opt(cpuList),
 });
 
-export const processSchema = z.looseObject({
+export const processSchema = loose({
   terminal: opt(bool),
   consoleSize: opt(consoleSizeSchema),
   user: z._default(userSchema, () => ({ uid: 0, gid: 0 })),
@@ -351,22 +369,22 @@ export const processSchema = z.looseObject({
 // ---------------------------------------------------------------------------
 // linux (config-linux.json)
 
-export const linuxNamespaceSchema = z.looseObject({
+export const linuxNamespaceSchema = loose({
   type: namespaceTypeSchema,
   path: opt(str),
 });
 
-export const linuxTimeOffsetSchema = z.looseObject({
+export const linuxTimeOffsetSchema = loose({
   secs: opt(int64),
   nanosecs: opt(uint32),
 });
 
-export const linuxTimeOffsetsSchema = z.looseObject({
+export const linuxTimeOffsetsSchema = loose({
   monotonic: opt(linuxTimeOffsetSchema),
   boottime: opt(linuxTimeOffsetSchema),
 });
 
-export const linuxDeviceSchema = z.looseObject({
+export const linuxDeviceSchema = loose({
   type: oneOf(DEVICE_TYPES),
   path: str,
   major: opt(int64),
@@ -378,19 +396,19 @@ export const linuxDeviceSchema = z.looseObject({
   gid: opt(uint32),
 });
 
-export const linuxNetDeviceSchema = z.looseObject({
+export const linuxNetDeviceSchema = loose({
   name: opt(str),
 });
 
-export const linuxDeviceCgroupSchema = z.looseObject({
+export const linuxDeviceCgroupSchema = loose({
   allow: bool,
   type: opt(oneOf(DEVICE_CGROUP_TYPES)),
   major: opt(int64),
   minor: opt(int64),
-  access: opt(z.string().check(z.regex(/^[rwm]*$/, { error: "expected a combination of r, w and m" }))),
+  access: opt(str.check(z.regex(/^[rwm]*$/, { error: "expected a combination of r, w and m" }))),
 });
 
-export const linuxMemorySchema = z.looseObject({
+export const linuxMemorySchema = loose({
   limit: opt(int64),
   reservation: opt(int64),
   swap: opt(int64),
@@ -402,7 +420,7 @@ export const linuxMemorySchema = z.looseObject({
   checkBeforeUpdate: opt(bool),
 });
 
-export const linuxCpuSchema = z.looseObject({
+export const linuxCpuSchema = loose({
   shares: opt(uint64),
   quota: opt(int64),
   burst: opt(uint64),
@@ -414,19 +432,19 @@ export const linuxCpuSchema = z.looseObject({
   idle: opt(int64),
 });
 
-export const linuxPidsSchema = z.looseObject({
+export const linuxPidsSchema = loose({
   // REQUIRED in the v1.0-v1.2 JSON schema, a pointer (optional) since v1.3.
   limit: opt(int64),
 });
 
-export const linuxWeightDeviceSchema = z.looseObject({
+export const linuxWeightDeviceSchema = loose({
   major: int64,
   minor: int64,
   weight: opt(uint16),
   leafWeight: opt(uint16),
 });
 
-export const linuxThrottleDeviceSchema = z.looseObject({
+export const linuxThrottleDeviceSchema = loose({
   major: int64,
   minor: int64,
   rate: uint64,
@@ -434,7 +452,7 @@ export const linuxThrottleDeviceSchema = z.looseObject({
 
 const throttleList = opt(z.array(linuxThrottleDeviceSchema));
 
-export const linuxBlockIOSchema = z.looseObject({
+export const linuxBlockIOSchema = loose({
   weight: opt(uint16),
   leafWeight: opt(uint16),
   weightDevice: opt(z.array(linuxWeightDeviceSchema)),
@@ -444,27 +462,27 @@ export const linuxBlockIOSchema = z.looseObject({
   throttleWriteIOPSDevice: throttleList,
 });
 
-export const linuxHugepageLimitSchema = z.looseObject({
-  pageSize: z.string().check(z.regex(/^[1-9][0-9]*[KMG]B$/, { error: "expected a page size such as \"2MB\"" })),
+export const linuxHugepageLimitSchema = loose({
+  pageSize: str.check(z.regex(/^[1-9][0-9]*[KMG]B$/, { error: "expected a page size such as \"2MB\"" })),
   limit: uint64,
 });
 
-export const linuxInterfacePrioritySchema = z.looseObject({
+export const linuxInterfacePrioritySchema = loose({
   name: str,
   priority: uint32,
 });
 
-export const linuxNetworkSchema = z.looseObject({
+export const linuxNetworkSchema = loose({
   classID: opt(uint32),
   priorities: opt(z.array(linuxInterfacePrioritySchema)),
 });
 
-export const linuxRdmaSchema = z.looseObject({
+export const linuxRdmaSchema = loose({
   hcaHandles: opt(uint32),
   hcaObjects: opt(uint32),
 });
 
-export const linuxResourcesSchema = z.looseObject({
+export const linuxResourcesSchema = loose({
   devices: opt(z.array(linuxDeviceCgroupSchema)),
   memory: opt(linuxMemorySchema),
   cpu: opt(linuxCpuSchema),
@@ -472,25 +490,25 @@ export const linuxResourcesSchema = z.looseObject({
   blockIO: opt(linuxBlockIOSchema),
   hugepageLimits: opt(z.array(linuxHugepageLimitSchema)),
   network: opt(linuxNetworkSchema),
-  rdma: opt(z.record(z.string(), linuxRdmaSchema, { error: "expected object" })),
+  rdma: opt(z.record(str, linuxRdmaSchema, { error: "expected object" })),
   unified: opt(stringMap),
 });
 
-export const linuxSeccompArgSchema = z.looseObject({
+export const linuxSeccompArgSchema = loose({
   index: uint32,
   value: uint64,
   valueTwo: opt(uint64),
   op: seccompOperatorSchema,
 });
 
-export const linuxSyscallSchema = z.looseObject({
+export const linuxSyscallSchema = loose({
   names: nonEmptyStrings,
   action: seccompActionSchema,
   errnoRet: opt(uint32),
   args: opt(z.array(linuxSeccompArgSchema)),
 });
 
-export const linuxSeccompSchema = z.looseObject({
+export const linuxSeccompSchema = loose({
   defaultAction: seccompActionSchema,
   defaultErrnoRet: opt(uint32),
   architectures: opt(z.array(seccompArchSchema)),
@@ -500,7 +518,7 @@ export const linuxSeccompSchema = z.looseObject({
   syscalls: opt(z.array(linuxSyscallSchema)),
 });
 
-export const linuxIntelRdtSchema = z.looseObject({
+export const linuxIntelRdtSchema = loose({
   closID: opt(str),
   l3CacheSchema: opt(str),
   memBwSchema: opt(str),
@@ -514,24 +532,24 @@ export const linuxIntelRdtSchema = z.looseObject({
   enableMonitoring: opt(bool),
 });
 
-export const linuxMemoryPolicySchema = z.looseObject({
+export const linuxMemoryPolicySchema = loose({
   mode: oneOf(MEMORY_POLICY_MODES),
   nodes: opt(str),
   flags: opt(z.array(oneOf(MEMORY_POLICY_FLAGS))),
 });
 
-export const linuxPersonalitySchema = z.looseObject({
+export const linuxPersonalitySchema = loose({
   domain: oneOf(PERSONALITY_DOMAINS),
   flags: opt(strings),
 });
 
-export const linuxSchema = z.looseObject({
+export const linuxSchema = loose({
   namespaces: opt(z.array(linuxNamespaceSchema)),
-  uidMappings: opt(z.array(idMappingSchema)),
-  gidMappings: opt(z.array(idMappingSchema)),
+  uidMappings: idMappings,
+  gidMappings: idMappings,
   timeOffsets: opt(linuxTimeOffsetsSchema),
   devices: opt(z.array(linuxDeviceSchema)),
-  netDevices: opt(z.record(z.string(), linuxNetDeviceSchema, { error: "expected object" })),
+  netDevices: opt(z.record(str, linuxNetDeviceSchema, { error: "expected object" })),
   cgroupsPath: opt(str),
   resources: opt(linuxResourcesSchema),
   rootfsPropagation: opt(rootfsPropagationSchema),
@@ -554,7 +572,7 @@ export const linuxSchema = z.looseObject({
  * `root` are optional in the spec but required by runts (every container it
  * creates runs a process on a root filesystem).
  */
-export const specSchema = z.looseObject({
+export const specSchema = loose({
   ociVersion: str,
   process: processSchema,
   root: rootSchema,
