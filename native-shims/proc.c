@@ -256,7 +256,7 @@ void op_lookup(char **a)
 		p = *end ? end + 1 : end;
 	}
 	snprintf(detail, sizeof(detail), "executable file not found in $PATH");
-	fail("exec", file, ENOENT, detail);
+	fail("exec", file, 0, detail);
 }
 
 /* Report "created" and block on the exec fifo until runts start writes to it. */

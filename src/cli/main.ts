@@ -20,6 +20,7 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
   ps: () => import("../commands/ps.js"),
   spec: () => import("../commands/spec.js"),
   features: () => import("../commands/features.js"),
+  exec: () => import("../commands/exec.js"),
 };
 
 async function main(argv: string[]): Promise<number> {

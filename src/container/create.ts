@@ -129,6 +129,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         owner: "",
         ...(annotations ? { annotations } : {}),
         cgroup: cg.toState(),
+        ...(spec.process ? { process: spec.process } : {}),
         namespaces: Object.fromEntries(
           (spec.linux?.namespaces ?? []).map((ns) => [ns.type, ns.path ?? `/proc/${pid}/ns/${nsFile(ns.type)}`]),
         ),

@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { join } from "node:path";
 import { RuntsError, fromNodeError } from "../errors.js";
 import type { CgroupState } from "../cgroups/index.js";
-import type { Hook } from "../spec/schema.js";
+import type { Hook, Process } from "../spec/schema.js";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
 
@@ -29,6 +29,8 @@ export interface SavedState {
   cgroup: CgroupState;
   /** Namespace paths of the container (for exec), e.g. { pid: "/proc/123/ns/pid" }. */
   namespaces: Record<string, string>;
+  /** The config's process, the defaults of `exec`. */
+  process?: Process;
   /** Hooks that run after create: poststart (by start) and poststop (by delete). */
   hooks?: { poststart?: Hook[]; poststop?: Hook[] };
 }

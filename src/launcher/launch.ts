@@ -1,6 +1,6 @@
 /**
  * Start runts-init, hand it a plan and follow it through its sync stages
- * until the container process reports "created" (or fails).
+ * until the container process reports "created" (or, for exec, execs).
  *
  * runts-init gets the caller's stdio and the --preserve-fds descriptors
  * unchanged, plus one end of a socketpair for the messages. Its container
@@ -32,13 +32,20 @@ function mapText(maps: IdMap[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
 }
 
-/** The error a failed step reported, as one line: "mount /proc: no such file or directory". */
-function stepError(fields: string[]): RuntsError {
+/**
+ * The error a failed step reported, as one line, e.g.
+ * `mount "/proc" (proc): no such file or directory` or
+ * `exec "foo": executable file not found in $PATH`.
+ */
+export function stepError(fields: string[]): RuntsError {
   const [, step = "init", arg = "", errno = "0", detail = ""] = fields;
   const n = Number(errno);
-  const what = detail && detail !== step ? `${step} (${detail})` : step;
-  const msg = `${what}${arg ? ` ${arg}` : ""}: ${n ? errnoMessage(n) : "failed"}`;
-  return new RuntsError(msg, { step: "container init" });
+  const reason = [n ? errnoMessage(n) : "", detail].filter(Boolean);
+  // A detail that only names a sub-step goes in brackets; one that explains goes last.
+  const explains = detail.includes(" ");
+  const head = `${step}${arg ? ` ${JSON.stringify(arg)}` : ""}${detail && !explains ? ` (${detail})` : ""}`;
+  const tail = explains ? reason.join(": ") : n ? errnoMessage(n) : "failed";
+  return new RuntsError(`${head}: ${tail || "failed"}`, { step: "container init" });
 }
 
 export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks): Promise<Launched> {
@@ -54,15 +61,17 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
   fds.push([theirs, syncFd]);
   let pid = 0;
   let shimPid = 0;
+  let ptyMaster: number | undefined;
   try {
     shimPid = spawnProgram(shim, [shim, String(syncFd)], fds);
     closeSync(theirs);
     mark("runts-init spawned");
     channel.write(encodePlan(plan.steps));
-    let pidfd = -1;
     for (;;) {
       const msg = channel.read();
       if (!msg) {
+        // An exec'd process closes its end by exec-ing: for exec that is success.
+        if (plan.mode === "exec" && pid) return { pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) };
         throw new RuntsError("container init exited before it was set up", { step: "container init" });
       }
       const [kind] = msg;
@@ -80,37 +89,28 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
         channel.send("ack", ...(payload ?? []));
       } else if (kind === "pty") {
-        if (pidfd < 0) pidfd = pidfdOpen(pid);
-        const master = pidfdGetfd(pidfd, Number(msg[1]));
+        // Copy the pty master out of the container process, then let it go on.
+        const pidfd = pidfdOpen(pid);
+        try {
+          ptyMaster = pidfdGetfd(pidfd, Number(msg[1]));
+        } finally {
+          closeSync(pidfd);
+        }
         channel.send("ack");
-        closeSync(pidfd);
-        pidfd = -1;
-        // Keep reading until "created"; the master is returned with the pid.
-        const rest = await finish(channel, pid);
-        return { ...rest, ptyMaster: master };
       } else if (kind === "created") {
-        return { pid };
+        return { pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) };
       } else {
         throw new RuntsError(`unexpected message from container init: ${kind}`, { step: "sync" });
       }
     }
   } catch (err) {
+    if (ptyMaster !== undefined) closeSync(ptyMaster);
     if (pid > 0) killQuietly(pid);
     throw err;
   } finally {
     closeSync(ours);
     // runts-init leaves right after clone (or after reporting an error).
     if (shimPid > 0) reapNow(shimPid, true);
-  }
-}
-
-async function finish(channel: Channel, pid: number): Promise<Launched> {
-  for (;;) {
-    const msg = channel.read();
-    if (!msg) throw new RuntsError("container init exited before it was set up", { step: "container init" });
-    if (msg[0] === "error") throw stepError(msg);
-    if (msg[0] === "created") return { pid };
-    if (msg[0] === "sync") channel.send("ack");
   }
 }
 

@@ -46,7 +46,7 @@ export interface PlanInput {
   host?: Partial<HostView>;
 }
 
-const NS_FLAGS: Record<NamespaceType, number> = {
+export const NS_FLAGS: Record<NamespaceType, number> = {
   pid: CLONE.NEWPID,
   network: CLONE.NEWNET,
   mount: CLONE.NEWNS,
@@ -58,7 +58,7 @@ const NS_FLAGS: Record<NamespaceType, number> = {
 };
 
 /** Joined namespaces go user first, so the rest are joined with its privileges (as runc). */
-const JOIN_ORDER: NamespaceType[] = ["user", "ipc", "uts", "network", "pid", "mount", "cgroup", "time"];
+export const JOIN_ORDER: NamespaceType[] = ["user", "ipc", "uts", "network", "pid", "mount", "cgroup", "time"];
 
 const DEV_SYMLINKS: Array<[string, string]> = [
   ["/proc/self/fd", "/dev/fd"],
@@ -158,6 +158,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   );
 
   return {
+    mode: "create",
     steps,
     ...(userns
       ? { userns: { uidMappings: spec.linux?.uidMappings ?? [], gidMappings: spec.linux?.gidMappings ?? [] } }

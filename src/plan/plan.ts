@@ -18,6 +18,8 @@ export interface IdMap {
 
 /** What runts itself does when the container process reaches a sync stage. */
 export interface LaunchPlan {
+  /** create: the process waits for start; exec: it runs at once, closing the channel as it execs. */
+  mode: "create" | "exec";
   steps: Step[];
   /** uid_map/gid_map lines to write for a new user namespace, at stage "ready". */
   userns?: { uidMappings: IdMap[]; gidMappings: IdMap[] };

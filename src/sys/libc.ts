@@ -205,6 +205,24 @@ export function flockExclusive(fd: number, path: string): void {
   check("flock", call("flock", [t.I32, t.I32], [fd, LOCK_EX]), path);
 }
 
+/**
+ * Put a terminal in raw mode as cfmakeraw(3) does (output processing off too,
+ * unlike Node's setRawMode); returns the function that restores it.
+ */
+export function makeRaw(fd: number): () => void {
+  const r = region(2 * 64); // two struct termios (60 bytes each on Linux)
+  const t = lib().DataType;
+  const saved = r.addr;
+  const raw = r.addr + 64n;
+  if (callAddr("tcgetattr", [fd, saved], [t.I32, t.BigInt]) !== 0) return () => undefined;
+  r.buf.copy(r.buf, 64, 0, 64);
+  callAddr("cfmakeraw", [raw], [t.BigInt]);
+  callAddr("tcsetattr", [fd, 0 /* TCSANOW */, raw], [t.I32, t.I32, t.BigInt]);
+  return () => {
+    callAddr("tcsetattr", [fd, 0, saved], [t.I32, t.I32, t.BigInt]);
+  };
+}
+
 const TIOCSWINSZ = 0x5414;
 
 /** Set a terminal's window size (struct winsize: rows, cols, xpixel, ypixel as u16). */
