@@ -5,7 +5,7 @@
 import { cgroupManagerFromState } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
 import { signalAll } from "./kill.js";
-import { type SavedState, StateDir, deriveStatus, initAlive } from "./state.js";
+import { type SavedState, StateDir, deriveStatus, initAlive, procStat } from "./state.js";
 
 const SIGKILL = 9;
 
@@ -42,7 +42,10 @@ export async function destroy(dir: StateDir, state: SavedState): Promise<void> {
   signalAll(state, SIGKILL);
   await waitGone(state);
   const cgroup = cgroupManagerFromState(state.cgroup);
-  for (let i = 0; i < 100 && cgroup.pids().length > 0; i++) {
+  // Zombies stay listed until their parent reaps them (an exec'd process's
+  // parent may be a slow host init): only live processes are worth waiting for.
+  const live = () => cgroup.pids().filter((p) => (procStat(p)?.state ?? "Z") !== "Z");
+  for (let i = 0; i < 100 && live().length > 0; i++) {
     signalAll(state, SIGKILL);
     await sleep(10);
   }
