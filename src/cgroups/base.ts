@@ -6,8 +6,20 @@
  */
 import { statSync } from "node:fs";
 import { RuntsError, fromNodeError } from "../errors.js";
-import type { CgroupHierarchyState, CgroupManager, CgroupMode, CgroupState } from "./common.js";
-import { errCode, mkdirLevels, readProcsRecursive, removeIfUnused, removeTree, writeLines } from "./fsutil.js";
+import type { CgroupHierarchyState, CgroupManager, CgroupMode, CgroupState, FreezerState, LinuxResources } from "./common.js";
+import { freezerState, setFrozen } from "./freezer.js";
+import {
+  errCode,
+  hasFile,
+  mkdirLevels,
+  readProcsRecursive,
+  removeIfUnused,
+  removeTree,
+  writeLines,
+  writeValue,
+} from "./fsutil.js";
+import { checkResources, mergeResources } from "./resources.js";
+import type { CgroupStats } from "./stats.js";
 
 /** How long destroy() keeps retrying EBUSY from tasks still exiting. */
 export const DESTROY_BUSY_TIMEOUT_MS = 1000;
@@ -17,12 +29,15 @@ export abstract class HierarchyManager implements CgroupManager {
   protected readonly root: string;
   protected readonly cgroupsPath: string;
   protected readonly hierarchies: CgroupHierarchyState[];
+  /** What apply() wrote so far, merged, devices left out (state.json keeps it for update). */
+  protected applied: LinuxResources | undefined;
 
   protected constructor(state: CgroupState) {
     this.mode = state.mode;
     this.root = state.root;
     this.cgroupsPath = state.cgroupsPath;
     this.hierarchies = state.hierarchies.map((h) => ({ ...h, controllers: [...h.controllers], created: [...h.created] }));
+    if (state.resources !== undefined) this.applied = structuredClone(state.resources);
   }
 
   /** Called once a hierarchy's directory exists (e.g. cpuset fills in cpus/mems). */
@@ -31,7 +46,45 @@ export abstract class HierarchyManager implements CgroupManager {
   /** The hierarchy whose cgroup.procs pids() reads. */
   protected abstract pidsHierarchy(): CgroupHierarchyState;
 
-  abstract apply(resources: unknown): void;
+  /** Check every member against this host, then write; see CgroupManager.apply. */
+  protected abstract write(r: LinuxResources): void;
+
+  abstract stats(): CgroupStats;
+
+  abstract oomKillCount(): number | undefined;
+
+  apply(resources: unknown): void {
+    const r = checkResources(resources);
+    this.write(r);
+    this.applied = mergeResources(this.applied ?? {}, r);
+  }
+
+  update(resources: LinuxResources): void {
+    const r = checkResources(resources);
+    const merged = mergeResources(this.applied ?? {}, r);
+    this.write(merged);
+    this.applied = merged;
+  }
+
+  freeze(frozen: boolean): void {
+    if (!setFrozen(this.toState(), frozen)) {
+      throw new RuntsError(`cannot ${frozen ? "pause" : "resume"}: this host has no cgroup freezer (neither the v1 freezer controller nor cgroup.freeze)`, {
+        step: "cgroup freeze",
+        path: this.cgroupsPath,
+      });
+    }
+  }
+
+  freezerState(): FreezerState {
+    return freezerState(this.toState());
+  }
+
+  killAll(): boolean {
+    const u = this.hierarchies.find((h) => h.unified);
+    if (!u || !hasFile(u.dir, "cgroup.kill")) return false;
+    writeValue(u.dir, "cgroup.kill", "1", "cgroup kill");
+    return true;
+  }
 
   create(): void {
     for (const h of this.hierarchies) {
@@ -107,6 +160,7 @@ export abstract class HierarchyManager implements CgroupManager {
       root: this.root,
       cgroupsPath: this.cgroupsPath,
       hierarchies: this.hierarchies.map((h) => ({ ...h, controllers: [...h.controllers], created: [...h.created] })),
+      ...(this.applied !== undefined ? { resources: structuredClone(this.applied) } : {}),
     };
   }
 }

@@ -10,6 +10,8 @@
  * build can apply.
  */
 
+import type { CgroupStats } from "./stats.js";
+
 export type CgroupMode = "v1" | "hybrid" | "v2";
 
 /** OCI LinuxDeviceCgroup (config.json linux.resources.devices[]). */
@@ -25,14 +27,98 @@ export interface LinuxDeviceCgroup {
   access?: string;
 }
 
+/** OCI LinuxMemory. Numbers are bytes; 0 or absent means "not set", -1 "unlimited". */
+export interface LinuxMemory {
+  limit?: number;
+  reservation?: number;
+  /** memory + swap (as in cgroup v1), not swap alone. */
+  swap?: number;
+  kernel?: number;
+  kernelTCP?: number;
+  /** 0..100; absent or -1 (2^64-1 as engines send it) means "not set". */
+  swappiness?: number;
+  disableOOMKiller?: boolean;
+  useHierarchy?: boolean;
+  checkBeforeUpdate?: boolean;
+}
+
+/** OCI LinuxCPU. 0 or absent means "not set", except burst and idle, where 0 is a value. */
+export interface LinuxCPU {
+  shares?: number;
+  quota?: number;
+  burst?: number;
+  period?: number;
+  realtimeRuntime?: number;
+  realtimePeriod?: number;
+  cpus?: string;
+  mems?: string;
+  idle?: number;
+}
+
+export interface LinuxPids {
+  /** 0 or absent: not set; negative: unlimited ("max"). */
+  limit?: number;
+}
+
+export interface LinuxWeightDevice {
+  major: number;
+  minor: number;
+  weight?: number;
+  leafWeight?: number;
+}
+
+export interface LinuxThrottleDevice {
+  major: number;
+  minor: number;
+  rate: number;
+}
+
+export interface LinuxBlockIO {
+  weight?: number;
+  leafWeight?: number;
+  weightDevice?: LinuxWeightDevice[];
+  throttleReadBpsDevice?: LinuxThrottleDevice[];
+  throttleWriteBpsDevice?: LinuxThrottleDevice[];
+  throttleReadIOPSDevice?: LinuxThrottleDevice[];
+  throttleWriteIOPSDevice?: LinuxThrottleDevice[];
+}
+
+export interface LinuxHugepageLimit {
+  /** "2MB", "1GB", "64KB" ... as the kernel names hugetlb files. */
+  pageSize: string;
+  limit: number;
+}
+
+export interface LinuxInterfacePriority {
+  name: string;
+  priority: number;
+}
+
+export interface LinuxNetwork {
+  classID?: number;
+  priorities?: LinuxInterfacePriority[];
+}
+
+export interface LinuxRdma {
+  hcaHandles?: number;
+  hcaObjects?: number;
+}
+
 /**
- * OCI linux.resources. Only `devices` is typed and applied for now; the other
- * members are accepted when empty and refused otherwise, until their
- * controllers exist.
+ * OCI linux.resources, as checkResources() returns it: every member typed,
+ * null turned into absent. Unknown non-empty members are refused there.
  */
 export interface LinuxResources {
   devices?: LinuxDeviceCgroup[];
-  [name: string]: unknown;
+  memory?: LinuxMemory;
+  cpu?: LinuxCPU;
+  pids?: LinuxPids;
+  blockIO?: LinuxBlockIO;
+  hugepageLimits?: LinuxHugepageLimit[];
+  network?: LinuxNetwork;
+  rdma?: Record<string, LinuxRdma>;
+  /** Raw cgroup v2 files: name → value (refused on v1 and hybrid). */
+  unified?: Record<string, string>;
 }
 
 /** One hierarchy the container has a directory in. */
@@ -69,24 +155,58 @@ export interface CgroupState {
   /** The cgroupsPath as resolved: "/runts/<id>" by default, or relative "a/b". */
   cgroupsPath: string;
   hierarchies: CgroupHierarchyState[];
+  /**
+   * The resources apply() has written so far, merged (devices left out): what
+   * `update` starts from, as runc keeps them in its container config.
+   */
+  resources?: LinuxResources;
 }
+
+/** Freezer state as runc names it; "unsupported" when the host has no freezer. */
+export type FreezerState = "THAWED" | "FROZEN" | "FREEZING" | "unsupported";
 
 export interface CgroupManager {
   readonly mode: CgroupMode;
   /**
    * Create the container's cgroup directories: every mounted v1 hierarchy
    * (named ones included) plus the unified one in hybrid, or the v2 directory.
-   * In the v1 cpuset hierarchy each new level gets its parent's cpus and mems.
+   * In the v1 cpuset hierarchy each new level gets its parent's cpus and mems;
+   * in v2 the parents get the host's controllers in cgroup.subtree_control.
    */
   create(): void;
   /** Move a process into the cgroup (cgroup.procs of every hierarchy). */
   join(pid: number): void;
-  /** Apply OCI linux.resources (only `devices` so far; anything else non-empty is refused). */
+  /**
+   * Apply OCI linux.resources. Everything is checked before anything is
+   * written: the shape, and that every non-empty value has a controller here
+   * (an error names the controller). 0/absent values are "not set" and leave
+   * the kernel's value alone, as with runc. Applied values are remembered in
+   * toState().resources (devices excepted).
+   */
   apply(resources: unknown): void;
+  /**
+   * `update`: merge `resources` into what was applied before, the way runc
+   * update does (only what is given changes; devices are never touched),
+   * and apply the result.
+   */
+  update(resources: LinuxResources): void;
   /** Host pids in the cgroup and its sub-cgroups; [] when it does not exist. */
   pids(): number[];
   /** Does the container's cgroup directory exist (in any hierarchy). */
   exists(): boolean;
+  /** Freeze (pause) or thaw (resume) every process, waiting until the kernel is done. */
+  freeze(frozen: boolean): void;
+  /** Current freezer state. */
+  freezerState(): FreezerState;
+  /**
+   * SIGKILL every process in the cgroup at once through cgroup.kill (v2, or
+   * the unified hierarchy in hybrid). False when the kernel has no cgroup.kill.
+   */
+  killAll(): boolean;
+  /** Resource usage, runc's `events --stats` shape (see stats.ts). */
+  stats(): CgroupStats;
+  /** How many processes the OOM killer killed in the cgroup; undefined without a memory controller. */
+  oomKillCount(): number | undefined;
   /**
    * Remove the directories create() made, deepest first (sub-cgroups of the
    * container's own directory included), retrying EBUSY for about a second.

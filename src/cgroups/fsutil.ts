@@ -4,6 +4,7 @@
  */
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -12,6 +13,15 @@ import {
   writeSync,
 } from "node:fs";
 import { RuntsError, fromNodeError } from "../errors.js";
+
+/**
+ * Tests watch the order of writes across files through this (scratch trees
+ * keep only each file's last value); nothing in the runtime sets it.
+ */
+let writeObserver: ((path: string, value: string) => void) | undefined;
+export function observeWrites(fn: ((path: string, value: string) => void) | undefined): void {
+  writeObserver = fn;
+}
 
 export function errCode(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code;
@@ -34,6 +44,7 @@ export function writeLines(path: string, lines: readonly string[], step: string)
   try {
     for (const line of lines) {
       try {
+        writeObserver?.(path, line);
         writeSync(fd, line + "\n");
       } catch (err) {
         const e = fromNodeError(err, step, { path });
@@ -42,6 +53,52 @@ export function writeLines(path: string, lines: readonly string[], step: string)
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Write one value to a control file with one write(2). The file is truncated
+ * first, which cgroupfs ignores and which leaves a scratch file holding the
+ * last value, as the kernel's file would. A file the kernel does not have
+ * (EACCES from O_CREAT on cgroupfs, or ENOENT) is an error naming it.
+ */
+export function writeValue(dir: string, file: string, value: string, step: string): void {
+  const path = `${dir}/${file}`;
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (err) {
+    const code = errCode(err);
+    const e = fromNodeError(err, step, { path });
+    if (code === "EACCES" || code === "ENOENT") {
+      throw new RuntsError(`cannot set ${file}: the kernel has no such cgroup file here`, e.context);
+    }
+    throw e;
+  }
+  try {
+    writeObserver?.(path, value);
+    writeSync(fd, value);
+  } catch (err) {
+    const e = fromNodeError(err, step, { path });
+    throw new RuntsError(`writing ${JSON.stringify(value)} to ${file} failed`, e.context);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Does the control file exist (a knob this kernel has)? */
+export function hasFile(dir: string, file: string): boolean {
+  return existsSync(`${dir}/${file}`);
+}
+
+/** Read a control file; undefined when it does not exist. Not trimmed. */
+export function readOptional(path: string, step: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const code = errCode(err);
+    if (code === "ENOENT" || code === "ENODEV") return undefined;
+    throw fromNodeError(err, step, { path });
   }
 }
 

@@ -6,9 +6,12 @@ export type {
   CgroupManagerOptions,
   CgroupMode,
   CgroupState,
+  FreezerState,
   LinuxDeviceCgroup,
   LinuxResources,
 } from "./common.js";
+export type { CgroupStats } from "./stats.js";
+export { statsJson, toJson } from "./stats.js";
 export { DEFAULT_CGROUP_ROOT } from "./common.js";
 export { cgroupManagerFromState, createCgroupManager } from "./manager.js";
 export { detectCgroupMode, parseMountinfo, parseProcCgroup } from "./detect.js";

@@ -7,6 +7,7 @@ import { RuntsError } from "../errors.js";
 import type { CgroupHierarchyState, CgroupManager, CgroupManagerOptions, CgroupMode, CgroupState } from "./common.js";
 import { cgroupHost } from "./detect.js";
 import { normalizeCgroupsPath } from "./paths.js";
+import { checkResources } from "./resources.js";
 import { V1Manager } from "./v1/manager.js";
 import { V2Manager } from "./v2/manager.js";
 
@@ -93,5 +94,7 @@ function checkState(s: unknown): CgroupState {
   if (mode === "v2" && (hierarchies.length !== 1 || !hierarchies[0]?.unified)) {
     throw bad("a v2 state has exactly one unified hierarchy");
   }
-  return { version: 1, mode: mode as CgroupMode, root, cgroupsPath: o.cgroupsPath, hierarchies };
+  const out: CgroupState = { version: 1, mode: mode as CgroupMode, root, cgroupsPath: o.cgroupsPath, hierarchies };
+  if (o.resources !== undefined && o.resources !== null) out.resources = checkResources(o.resources);
+  return out;
 }

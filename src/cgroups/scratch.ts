@@ -32,6 +32,21 @@ export interface ScratchOptions {
   own?: Record<string, string>;
   /** Mounts to leave out. */
   without?: string[];
+  /** v1 hierarchies to mount besides V1_MOUNTS, e.g. ["hugetlb", "rw,hugetlb"]. */
+  extraMounts?: ReadonlyArray<[string, string]>;
+  /** cgroup.controllers of a v2 root (or of the unified root in hybrid); default V2_CONTROLLER_NAMES for v2, none in hybrid. */
+  v2Controllers?: string;
+}
+
+/** The controllers of a typical v2 host's root cgroup. */
+export const V2_CONTROLLER_NAMES = "cpuset cpu io memory hugetlb pids rdma misc";
+
+/**
+ * Control files as the kernel would show them in a new cgroup, for the
+ * controller code that reads before it writes (swap order, shares read back).
+ */
+export function seedFiles(dir: string, files: Record<string, string>): void {
+  for (const [name, value] of Object.entries(files)) writeFileSync(`${dir}/${name}`, value.endsWith("\n") ? value : `${value}\n`);
 }
 
 export function makeScratch(mode: CgroupMode, opts: ScratchOptions = {}): Scratch {
@@ -47,10 +62,12 @@ export function makeScratch(mode: CgroupMode, opts: ScratchOptions = {}): Scratc
   if (mode === "v2") {
     lines.push(`${id} 23 0:${id} / ${root} rw,nosuid - cgroup2 cgroup2 rw,nsdelegate`);
     selfCgroup.push(`0::${own.unified ?? "/"}`);
+    // What a v2 host offers; a test may rewrite it to take controllers away.
+    writeFileSync(`${root}/cgroup.controllers`, `${opts.v2Controllers ?? V2_CONTROLLER_NAMES}\n`);
   } else {
     lines.push(`31 23 0:28 / ${root} rw - tmpfs tmpfs rw,mode=755`);
     let hid = 1;
-    for (const [name, options] of V1_MOUNTS) {
+    for (const [name, options] of [...V1_MOUNTS, ...(opts.extraMounts ?? [])]) {
       if (opts.without?.includes(name)) continue;
       mkdirSync(`${root}/${name}`);
       lines.push(`${++id} 31 0:${id} / ${root}/${name} rw,nosuid,nodev,noexec,relatime shared:${id} - cgroup cgroup ${options}`);
@@ -62,6 +79,7 @@ export function makeScratch(mode: CgroupMode, opts: ScratchOptions = {}): Scratc
     }
     if (mode === "hybrid") {
       mkdirSync(`${root}/unified`);
+      if (opts.v2Controllers !== undefined) writeFileSync(`${root}/unified/cgroup.controllers`, `${opts.v2Controllers}\n`);
       lines.push(`${++id} 31 0:${id} / ${root}/unified rw,nosuid - cgroup2 cgroup2 rw,nsdelegate`);
       selfCgroup.push(`0::${own.unified ?? "/"}`);
     }

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { RuntsError } from "../../src/errors.js";
 import type { CgroupManager, CgroupState } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager } from "../../src/cgroups/index.js";
 import type { Scratch } from "../../src/cgroups/scratch.js";
@@ -15,6 +14,12 @@ afterEach(() => {
 function setup(own?: string): Scratch {
   scratch = makeScratch("v2", own === undefined ? {} : { own: { unified: own } });
   return scratch;
+}
+
+function subdirs(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
 }
 
 function destroy(m: CgroupManager): void {
@@ -64,26 +69,6 @@ describe("v2 manager on a scratch tree", () => {
     expect(m.pids()).toEqual([10, 11, 12]);
   });
 
-  it("refuses device rules (no eBPF filter yet) but accepts an empty list", () => {
-    const s = setup();
-    const m = createCgroupManager({ id: "c1", env: s.env });
-    m.create();
-    expect(() => m.apply({ devices: [{ allow: false, access: "rwm" }] })).toThrow(
-      /device rules on cgroup v2 need the eBPF device filter, which is not implemented yet/,
-    );
-    try {
-      m.apply({ devices: [{ allow: true, type: "c", major: 1, minor: 3 }] });
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(RuntsError);
-      expect((err as RuntsError).context).toEqual({ step: "cgroup apply devices", path: `${s.root}/runts/c1` });
-    }
-    m.apply({ devices: [] });
-    m.apply({ devices: [], memory: { limit: 0 } });
-    expect(() => m.apply({ memory: { limit: 1 } })).toThrow("linux.resources.memory is not supported yet");
-    expect(readdirSync(`${s.root}/runts/c1`)).toEqual([]);
-  });
-
   it("destroys only what it created", () => {
     const s = setup();
     mkdirSync(`${s.root}/runts`);
@@ -92,8 +77,8 @@ describe("v2 manager on a scratch tree", () => {
     m.join(1);
     mkdirSync(`${s.root}/runts/c1/sub`);
     destroy(m);
-    expect(readdirSync(s.root)).toEqual(["runts"]);
-    expect(readdirSync(`${s.root}/runts`)).toEqual([]);
+    expect(subdirs(s.root)).toEqual(["runts"]);
+    expect(subdirs(`${s.root}/runts`)).toEqual([]);
     expect(m.exists()).toBe(false);
   });
 
@@ -109,7 +94,7 @@ describe("v2 manager on a scratch tree", () => {
     });
     destroy(cgroupManagerFromState(JSON.parse(JSON.stringify(m.toState())) as CgroupState));
     expect(existsSync(`${s.root}/user.slice/session-1.scope`)).toBe(true);
-    expect(readdirSync(`${s.root}/user.slice/session-1.scope`)).toEqual([]);
+    expect(subdirs(`${s.root}/user.slice/session-1.scope`)).toEqual([]);
   });
 
   it("refuses escapes and the systemd driver", () => {

@@ -1,9 +1,14 @@
 /**
  * v1 cpuset controller. A new cpuset cgroup starts with empty cpus and mems,
  * and no task can join it until both are set: give every empty level on the
- * way down its parent's values (runc does the same).
+ * way down its parent's values (runc does the same). OCI cpu.cpus and
+ * cpu.mems are then written over the inherited values.
  */
-import { readValue, writeLines } from "../fsutil.js";
+import type { LinuxResources } from "../common.js";
+import { readValue, writeLines, writeValue } from "../fsutil.js";
+import type { CgroupStats } from "../stats.js";
+import { parseCpuList, readU64 } from "../stats.js";
+import { cpusetV2 } from "../v2/cpuset.js";
 import type { V1Controller } from "./controller.js";
 
 const STEP = "cgroup create cpuset";
@@ -23,10 +28,40 @@ function fill(dir: string, mountpoint: string, file: string): string {
   return parentValue;
 }
 
+export function cpusetNonDefault(r: LinuxResources): string | undefined {
+  if (r.cpu?.cpus) return "cpu.cpus";
+  if (r.cpu?.mems) return "cpu.mems";
+  return undefined;
+}
+
+function applyCpuset(dir: string, r: LinuxResources): void {
+  if (r.cpu?.cpus) writeValue(dir, "cpuset.cpus", r.cpu.cpus, "cgroup apply cpuset");
+  if (r.cpu?.mems) writeValue(dir, "cpuset.mems", r.cpu.mems, "cgroup apply cpuset");
+}
+
+function stats(dir: string, s: CgroupStats): void {
+  const c = s.cpuset;
+  c.cpus = parseCpuList(readValue(`${dir}/cpuset.cpus`, "cgroup stats"));
+  c.mems = parseCpuList(readValue(`${dir}/cpuset.mems`, "cgroup stats"));
+  c.cpuExclusive = readU64(dir, "cpuset.cpu_exclusive");
+  c.memHardwall = readU64(dir, "cpuset.mem_hardwall");
+  c.memExclusive = readU64(dir, "cpuset.mem_exclusive");
+  c.memoryMigrate = readU64(dir, "cpuset.memory_migrate");
+  c.memorySpreadPage = readU64(dir, "cpuset.memory_spread_page");
+  c.memorySpreadSlab = readU64(dir, "cpuset.memory_spread_slab");
+  c.memoryPressure = readU64(dir, "cpuset.memory_pressure");
+  c.schedLoadBalance = readU64(dir, "cpuset.sched_load_balance");
+  const level = readValue(`${dir}/cpuset.sched_relax_domain_level`, "cgroup stats");
+  c.schedRelaxDomainLevel = /^-?\d+$/.test(level) ? BigInt(level) : 0n;
+}
+
 export const cpusetController: V1Controller = {
   subsystem: "cpuset",
-  handles: [],
+  nonDefault: cpusetNonDefault,
   created(dir: string, mountpoint: string): void {
     ensureCpuset(dir, mountpoint);
   },
+  apply: applyCpuset,
+  stats,
+  v2: cpusetV2,
 };

@@ -1,40 +1,49 @@
 /**
- * v1 devices controller: the OCI device list, in order, one rule per write
- * into devices.allow or devices.deny. No default list is added here; the
- * config's list is the whole policy.
+ * v1 devices controller, as runc: the OCI device list is emulated (see
+ * device-rules.ts) into the policy it means, and only the transition from
+ * what the cgroup has now (its devices.list) to that policy is written, one
+ * rule per write into devices.allow or devices.deny. Applying the same list
+ * twice writes nothing the second time.
  */
 import type { LinuxDeviceCgroup, LinuxResources } from "../common.js";
-import { writeLines } from "../fsutil.js";
+import { DeviceEmulator, expandOciRules, ruleLine } from "../device-rules.js";
+import { readOptional, writeLines } from "../fsutil.js";
 import { checkDeviceRules } from "../resources.js";
 import type { V1Controller } from "./controller.js";
 
 const STEP = "cgroup apply devices";
 
 /**
- * The devices.allow/devices.deny line(s) for one rule. "a *:* rwm" is the
- * kernel's whole-list rule and is written as "a". A type "a" rule narrowed by
- * major, minor or access would be read by the kernel as that whole-list rule
- * (it looks only at the "a"), so it is written as the same rule for "b" and
- * for "c", which is what it means.
+ * The devices.allow/devices.deny line(s) for one OCI rule. "a *:* rwm" is
+ * the kernel's whole-list rule and is written as "a". A type "a" rule
+ * narrowed by major, minor or access is the same rule for "b" and for "c".
  */
 export function deviceRuleLines(rule: Required<LinuxDeviceCgroup>): string[] {
-  const major = rule.major === null ? "*" : String(rule.major);
-  const minor = rule.minor === null ? "*" : String(rule.minor);
-  if (rule.type === "a") {
-    if (rule.major === null && rule.minor === null && rule.access.length === 3) return ["a"];
-    return [`b ${major}:${minor} ${rule.access}`, `c ${major}:${minor} ${rule.access}`];
-  }
-  return [`${rule.type} ${major}:${minor} ${rule.access}`];
+  return expandOciRules([rule]).map(ruleLine);
+}
+
+/** The writes (file, line) that take the cgroup from `current` (devices.list) to `rules`. */
+export function deviceTransition(current: string, rules: readonly Required<LinuxDeviceCgroup>[]): ["allow" | "deny", string][] {
+  const target = DeviceEmulator.fromRules(expandOciRules(rules));
+  return DeviceEmulator.fromList(current)
+    .transition(target)
+    .map((r) => [r.allow ? "allow" : "deny", ruleLine(r)]);
 }
 
 export const devicesController: V1Controller = {
   subsystem: "devices",
-  handles: ["devices"],
-  needed(r: LinuxResources): boolean {
-    return (r.devices?.length ?? 0) > 0;
+  nonDefault(r: LinuxResources): string | undefined {
+    return (r.devices?.length ?? 0) > 0 ? "devices" : undefined;
+  },
+  check(r: LinuxResources): void {
+    // Emulate now so a rule v1 cannot express fails before anything is written.
+    DeviceEmulator.fromRules(expandOciRules(checkDeviceRules(r.devices ?? [])));
   },
   apply(dir: string, r: LinuxResources): void {
-    const rules = checkDeviceRules(r.devices ?? []);
+    if (!r.devices?.length) return;
+    const rules = checkDeviceRules(r.devices);
+    // A new cgroup on a scratch tree has no devices.list: the kernel's would say "a *:* rwm".
+    const current = readOptional(`${dir}/devices.list`, STEP) ?? "a *:* rwm\n";
     // Consecutive rules going to the same file share one open descriptor.
     let file: "allow" | "deny" | undefined;
     let batch: string[] = [];
@@ -42,13 +51,12 @@ export const devicesController: V1Controller = {
       if (file !== undefined && batch.length > 0) writeLines(`${dir}/devices.${file}`, batch, STEP);
       batch = [];
     };
-    for (const rule of rules) {
-      const target = rule.allow ? "allow" : "deny";
+    for (const [target, line] of deviceTransition(current, rules)) {
       if (target !== file) {
         flush();
         file = target;
       }
-      batch.push(...deviceRuleLines(rule));
+      batch.push(line);
     }
     flush();
   },

@@ -1,23 +1,38 @@
 /**
- * cgroup v2 has no devices files: device rules are an eBPF program attached
- * to the cgroup. That filter is not written yet, so any rule is refused
- * rather than silently not enforced.
+ * cgroup v2 devices: no control files, an eBPF program attached to the
+ * container's cgroup. The OCI list is emulated into its policy exactly as on
+ * v1 (device-rules.ts), compiled (ebpf.ts) and attached (bpf.ts), replacing
+ * any device filter attached before.
  */
-import { RuntsError } from "../../errors.js";
 import type { LinuxResources } from "../common.js";
+import { DeviceEmulator, expandOciRules } from "../device-rules.js";
+import { checkDeviceRules } from "../resources.js";
+import * as libc from "../../sys/libc.js";
+import { setDeviceFilter } from "./bpf.js";
 import type { V2Controller } from "./controller.js";
+import { deviceFilterProgram } from "./ebpf.js";
+
+/** How the program reaches the kernel; tests on scratch trees replace `attach`. */
+export const deviceFilterHooks = {
+  attach(dir: string, insns: Buffer): void {
+    setDeviceFilter(libc, dir, insns);
+  },
+};
+
+function policy(r: LinuxResources): DeviceEmulator {
+  return DeviceEmulator.fromRules(expandOciRules(checkDeviceRules(r.devices ?? [])));
+}
 
 export const devicesController: V2Controller = {
   name: "",
-  handles: ["devices"],
-  needed(r: LinuxResources): boolean {
-    return (r.devices?.length ?? 0) > 0;
+  nonDefault(r: LinuxResources): string | undefined {
+    return (r.devices?.length ?? 0) > 0 ? "devices" : undefined;
+  },
+  check(r: LinuxResources): void {
+    if (r.devices?.length) deviceFilterProgram(policy(r));
   },
   apply(dir: string, r: LinuxResources): void {
-    if ((r.devices?.length ?? 0) === 0) return;
-    throw new RuntsError(
-      "linux.resources.devices: device rules on cgroup v2 need the eBPF device filter, which is not implemented yet",
-      { step: "cgroup apply devices", path: dir },
-    );
+    if (!r.devices?.length) return;
+    deviceFilterHooks.attach(dir, deviceFilterProgram(policy(r)));
   },
 };

@@ -1,21 +1,43 @@
 /**
  * cgroup v2 manager: one directory in the unified hierarchy mounted at the
- * cgroup root.
+ * cgroup root. create() enables every controller the host offers on the way
+ * down (as runc), apply() writes each controller's files in runc's order
+ * (pids, memory, io, cpu, devices, cpuset, hugetlb, rdma, then the raw
+ * `unified` files), after checking that every non-default value has its
+ * controller here.
  */
 import { RuntsError } from "../../errors.js";
 import { HierarchyManager } from "../base.js";
-import type { CgroupHierarchyState, CgroupState } from "../common.js";
+import type { CgroupHierarchyState, CgroupState, LinuxResources } from "../common.js";
 import type { CgroupHost, Hierarchy } from "../detect.js";
 import type { CgroupPath } from "../paths.js";
 import { resolveInHierarchy } from "../paths.js";
-import { checkResources } from "../resources.js";
+import type { CgroupStats } from "../stats.js";
+import { emptyStats } from "../stats.js";
 import type { V2Controller } from "./controller.js";
+import { cpuV2 } from "./cpu.js";
+import { cpusetV2 } from "./cpuset.js";
 import { devicesController } from "./devices.js";
+import { hugetlbV2 } from "./hugetlb.js";
+import { ioV2 } from "./io.js";
+import { memoryV2, oomKillCountV2 } from "./memory.js";
+import { pidsV2 } from "./pids.js";
+import { rdmaV2 } from "./rdma.js";
+import { availableIn, enableControllers, hostControllers } from "./subtree.js";
+import { unifiedV2 } from "./unified.js";
 
 /** Every v2 controller this build knows, in the order apply() runs them. */
-export const V2_CONTROLLERS: readonly V2Controller[] = [devicesController];
-
-const HANDLED = new Set(V2_CONTROLLERS.flatMap((c) => c.handles));
+export const V2_CONTROLLERS: readonly V2Controller[] = [
+  pidsV2,
+  memoryV2,
+  ioV2,
+  cpuV2,
+  devicesController,
+  cpusetV2,
+  hugetlbV2,
+  rdmaV2,
+  unifiedV2,
+];
 
 export class V2Manager extends HierarchyManager {
   constructor(state: CgroupState) {
@@ -41,15 +63,56 @@ export class V2Manager extends HierarchyManager {
     });
   }
 
-  protected pidsHierarchy(): CgroupHierarchyState {
+  private h(): CgroupHierarchyState {
     const h = this.hierarchies[0];
-    if (!h) throw new RuntsError("the container has no cgroup hierarchy", { step: "cgroup pids" });
+    if (!h) throw new RuntsError("the container has no cgroup hierarchy", { step: "cgroup" });
     return h;
   }
 
-  apply(resources: unknown): void {
-    const r = checkResources(resources, HANDLED);
-    const dir = this.pidsHierarchy().dir;
-    for (const c of V2_CONTROLLERS) if (c.needed(r)) c.apply(dir, r);
+  protected pidsHierarchy(): CgroupHierarchyState {
+    return this.h();
+  }
+
+  protected override afterCreate(h: CgroupHierarchyState): void {
+    // Every controller the host has, so that limits and stats work later.
+    enableControllers(h.mountpoint, h.dir, [...hostControllers(h.mountpoint)], false);
+  }
+
+  /** Controllers whose files the container's directory has. */
+  private available(): Set<string> {
+    const h = this.h();
+    return availableIn(h.dir) ?? hostControllers(h.mountpoint);
+  }
+
+  protected write(r: LinuxResources): void {
+    const h = this.h();
+    const available = this.available();
+    for (const c of V2_CONTROLLERS) {
+      if (c.name !== "" && !available.has(c.name)) {
+        const field = c.nonDefault(r);
+        if (field !== undefined) {
+          throw new RuntsError(
+            `linux.resources.${field} needs the ${c.name} cgroup controller, which is not available here (cgroup.controllers of ${h.dir})`,
+            { step: "cgroup apply", path: h.dir },
+          );
+        }
+      }
+      c.check?.(r, available);
+    }
+    for (const c of V2_CONTROLLERS) {
+      if (c.name === "" || available.has(c.name)) c.apply(h.dir, r, available);
+    }
+  }
+
+  stats(): CgroupStats {
+    const s = emptyStats();
+    const h = this.h();
+    const available = this.available();
+    for (const c of V2_CONTROLLERS) if (c.stats && available.has(c.name)) c.stats(h.dir, s);
+    return s;
+  }
+
+  oomKillCount(): number | undefined {
+    return oomKillCountV2(this.h().dir);
   }
 }
