@@ -37,7 +37,7 @@
 #define ARGS_MAX (1u << 18)
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
-struct shim_state st = { .sync_fd = -1, .root_fd = -1, .console_fd = -1, .fifo_fd = -1, .exe = NULL };
+struct shim_state st = { .sync_fd = -1, .root_fd = -1, .console_fd = -1, .pidfd_fd = -1, .fifo_fd = -1, .exe = NULL };
 
 static char plan[PLAN_MAX];
 static struct step steps[STEPS_MAX];
@@ -139,15 +139,16 @@ static void need_args(const struct step *s, uint32_t n, const char *name)
 		fail(name, "", EINVAL, "missing step arguments");
 }
 
-static void op_console_socket(const char *path)
+int connect_unix(const char *path, const char *step)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(addr.sun_path))
-		fail("console-socket", path, ENAMETOOLONG, NULL);
+		fail(step, path, ENAMETOOLONG, NULL);
 	strcpy(addr.sun_path, path);
-	st.console_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (st.console_fd < 0 || connect(st.console_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		fail("console-socket", path, errno, "connect");
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		fail(step, path, errno, "connect");
+	return fd;
 }
 
 static void op_setns(const char *type, const char *path)
@@ -172,6 +173,12 @@ static void op_clone(const char *flags)
 		return;
 	char buf[24];
 	snprintf(buf, sizeof(buf), "%ld", pid);
+	if (st.pidfd_fd >= 0) {
+		int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (pidfd < 0)
+			fail("pidfd-socket", buf, errno, "pidfd_open");
+		send_fd(st.pidfd_fd, pidfd, "pidfd", "pidfd-socket");
+	}
 	const char *f[] = { "pid", buf };
 	send_msg(f, 2);
 	_exit(0);
@@ -181,7 +188,8 @@ static void run_step(const struct step *s)
 {
 	char **a = s->argv;
 	switch (s->op) {
-	case OP_CONSOLE_SOCKET: need_args(s, 1, "console-socket"); op_console_socket(a[0]); break;
+	case OP_CONSOLE_SOCKET: need_args(s, 1, "console-socket"); st.console_fd = connect_unix(a[0], "console-socket"); break;
+	case OP_PIDFD_SOCKET: need_args(s, 1, "pidfd-socket"); st.pidfd_fd = connect_unix(a[0], "pidfd-socket"); break;
 	case OP_OPEN_FIFO:
 		need_args(s, 1, "exec fifo");
 		st.fifo_fd = open(a[0], O_RDWR | O_CLOEXEC);

@@ -57,6 +57,7 @@ enum runts_op {
 	OP_IDMAP_MOUNT = 56,   /* src dest userns_path recursive: idmapped bind mount inside the root */
 	OP_HOME = 57,          /* uid: add HOME from the container's /etc/passwd to the exec environment */
 	OP_KEYRING = 58,       /* name: join a new session keyring, so the host's keys stay out of reach */
+	OP_PIDFD_SOCKET = 59,  /* path: connect; CLONE sends a pidfd of the new process over it */
 };
 
 #endif

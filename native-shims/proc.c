@@ -146,8 +146,8 @@ void op_affinity(uint32_t argc, char **a)
 		fail("cpu affinity", "", errno, NULL);
 }
 
-/* Send the pty master over the engine's console socket, named by its slave path (as runc). */
-static void send_master(int master, const char *name)
+/* Send a descriptor over a connected AF_UNIX socket with SCM_RIGHTS, `name` as the data (as runc). */
+void send_fd(int sock, int fd, const char *name, const char *step)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen(name) };
@@ -157,9 +157,9 @@ static void send_master(int master, const char *name)
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(st.console_fd, &msg, 0) < 0)
-		fail("console", "console-socket", errno, "send pty master");
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sock, &msg, 0) < 0)
+		fail(step, name, errno, "sendmsg");
 }
 
 /* rows cols: a pty from the container's devpts becomes its controlling terminal and stdio. */
@@ -189,7 +189,7 @@ void op_tty(char **a)
 	if (slave > 2)
 		close(slave);
 	if (st.console_fd >= 0) {
-		send_master(master, slave_path);
+		send_fd(st.console_fd, master, slave_path, "console");
 		close(st.console_fd);
 		st.console_fd = -1;
 	} else {

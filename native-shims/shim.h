@@ -16,6 +16,7 @@ struct shim_state {
 	int sync_fd;     /* socket to runts: messages both ways */
 	int root_fd;     /* O_PATH of the bind-mounted rootfs */
 	int console_fd;  /* connected --console-socket */
+	int pidfd_fd;    /* connected --pidfd-socket */
 	int fifo_fd;     /* exec fifo, O_RDWR: WAIT_START reads one byte from it */
 	const char *exe; /* executable found by LOOKUP */
 	char hook_state[2][32768]; /* state JSON (creating, created) runts sent with the ready ack */
@@ -47,6 +48,8 @@ void op_mask(char **a);
 void op_readonly(char **a);
 
 /* proc.c: process attributes and exec */
+void send_fd(int sock, int fd, const char *name, const char *step);
+int connect_unix(const char *path, const char *step);
 void op_set_ids(uint32_t argc, char **a);
 void op_caps(char **a);
 void op_rlimit(char **a);

@@ -588,6 +588,8 @@ export interface CreateArgs extends IdArgs {
   bundle: string;
   /** As given. NB runc chdirs into the bundle first, so a relative path is relative to the bundle. */
   consoleSocket?: string;
+  /** runc 1.2's --pidfd-socket: receives a pidfd of the (init) process. */
+  pidfdSocket?: string;
   /** As given. NB runc chdirs into the bundle first, so a relative path is relative to the bundle. */
   pidFile?: string;
   noPivot: boolean;
@@ -633,6 +635,8 @@ export interface ExecArgs extends IdArgs {
   /** The command to run (positionals after the id); may be empty when --process is given. */
   args: string[];
   consoleSocket?: string;
+  /** runc 1.2's --pidfd-socket: receives a pidfd of the (init) process. */
+  pidfdSocket?: string;
   cwd?: string;
   env: string[];
   tty: boolean;
@@ -695,6 +699,8 @@ export function createArgs(p: ParsedCommandLine, cwd = p.cwd): CreateArgs {
   };
   const cs = optional(p, "console-socket");
   if (cs !== undefined) out.consoleSocket = cs;
+  const ps = optional(p, "pidfd-socket");
+  if (ps !== undefined) out.pidfdSocket = ps;
   const pf = optional(p, "pid-file");
   if (pf !== undefined) out.pidFile = pf;
   return out;
@@ -759,6 +765,8 @@ export function execArgs(p: ParsedCommandLine): ExecArgs {
   };
   const consoleSocket = optional(p, "console-socket");
   if (consoleSocket !== undefined) out.consoleSocket = consoleSocket;
+  const pidfdSocket = optional(p, "pidfd-socket");
+  if (pidfdSocket !== undefined) out.pidfdSocket = pidfdSocket;
   const cwd = optional(p, "cwd");
   if (cwd !== undefined) out.cwd = cwd;
   const user = optional(p, "user");

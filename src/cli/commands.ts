@@ -95,6 +95,10 @@ const CONSOLE_SOCKET = stringFlag(
   "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal",
 );
 const PID_FILE = stringFlag("pid-file", "specify the file to write the process id to");
+const PIDFD_SOCKET = stringFlag(
+  "pidfd-socket",
+  "path to an AF_UNIX socket which will receive a file descriptor referencing the init process",
+);
 const NO_PIVOT = boolFlag(
   "no-pivot",
   "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top of a ramdisk",
@@ -176,6 +180,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     flags: [
       stringFlag("bundle", "path to the root of the bundle directory, defaults to the current directory", ["b"]),
       CONSOLE_SOCKET,
+      PIDFD_SOCKET,
       PID_FILE,
       NO_PIVOT,
       NO_NEW_KEYRING,
@@ -213,6 +218,7 @@ Where "<container-id>" is the name for the instance of the container.`,
     skipArgReorder: true,
     flags: [
       CONSOLE_SOCKET,
+      PIDFD_SOCKET,
       stringFlag("cwd", "current working directory in the container"),
       sliceFlag("env", "set environment variables", ["e"]),
       boolFlag("tty", "allocate a pseudo-TTY", ["t"]),
@@ -309,6 +315,7 @@ Where "<container-id>" is the name for the instance of the container and
     flags: [
       stringFlag("bundle", "path to the root of the bundle directory, defaults to the current directory", ["b"]),
       CONSOLE_SOCKET,
+      PIDFD_SOCKET,
       DETACH,
       boolFlag("keep", "do not delete the container after it exits"),
       PID_FILE,

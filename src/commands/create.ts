@@ -14,6 +14,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     systemdCgroup: cmd.global.systemdCgroup,
     detached: true,
     ...(a.consoleSocket ? { consoleSocket: a.consoleSocket } : {}),
+    ...(a.pidfdSocket ? { pidfdSocket: a.pidfdSocket } : {}),
     ...(a.pidFile ? { pidFile: a.pidFile } : {}),
   });
   return 0;

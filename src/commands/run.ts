@@ -23,6 +23,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     systemdCgroup: cmd.global.systemdCgroup,
     detached: a.detach,
     ...(a.consoleSocket ? { consoleSocket: a.consoleSocket } : {}),
+    ...(a.pidfdSocket ? { pidfdSocket: a.pidfdSocket } : {}),
     ...(a.pidFile ? { pidFile: a.pidFile } : {}),
   });
   const { dir, state } = created;

@@ -20,6 +20,7 @@ export interface CreateOptions {
   id: string;
   bundle: string;
   consoleSocket?: string;
+  pidfdSocket?: string;
   pidFile?: string;
   noPivot: boolean;
   preserveFds: number;
@@ -99,6 +100,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         idmapUserns,
         // As runc, which works from inside the bundle: a relative socket path is under it.
         ...(opts.consoleSocket ? { consoleSocket: resolve(opts.bundle, opts.consoleSocket) } : {}),
+        ...(opts.pidfdSocket ? { pidfdSocket: resolve(opts.bundle, opts.pidfdSocket) } : {}),
       });
       mark("plan built");
       const { log } = await import("../log.js");

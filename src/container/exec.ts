@@ -39,6 +39,7 @@ export async function execInContainer(dir: StateDir, a: ExecArgs): Promise<Exece
     process,
     preserveFds: a.preserveFds,
     ...(a.consoleSocket ? { consoleSocket: resolve(a.consoleSocket) } : {}),
+    ...(a.pidfdSocket ? { pidfdSocket: resolve(a.pidfdSocket) } : {}),
   });
   const cgroup = cgroupManagerFromState(state.cgroup);
   const launched = await launch(plan, shim, { onReady: (pid) => cgroup.join(pid) });

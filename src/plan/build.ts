@@ -33,6 +33,8 @@ export interface PlanInput {
   /** Exec fifo in the state dir: the container waits on it until `start`. */
   execFifo: string;
   consoleSocket?: string;
+  /** --pidfd-socket: gets a pidfd of the container process right after clone. */
+  pidfdSocket?: string;
   noPivot?: boolean;
   /** Name of a new session keyring to join (runc: "_ses.<id>"); none with --no-new-keyring. */
   sessionKeyring?: string;
@@ -97,6 +99,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
 
   // In the host namespaces, before clone.
   if (input.consoleSocket && process.terminal) steps.push(step("CONSOLE_SOCKET", input.consoleSocket));
+  if (input.pidfdSocket) steps.push(step("PIDFD_SOCKET", input.pidfdSocket));
   steps.push(step("OPEN_FIFO", input.execFifo));
   for (const type of JOIN_ORDER) {
     const ns = namespaces.get(type);

@@ -15,6 +15,7 @@ export interface ExecPlanInput {
   namespaces: Readonly<Record<string, string>>;
   process: Process;
   consoleSocket?: string;
+  pidfdSocket?: string;
   preserveFds?: number;
   host?: Partial<HostView>;
 }
@@ -24,6 +25,7 @@ export function buildExecPlan(input: ExecPlanInput): LaunchPlan {
   const host: HostView = { ...realHost, ...input.host };
   const steps: Step[] = [];
   if (process.terminal && input.consoleSocket) steps.push(step("CONSOLE_SOCKET", input.consoleSocket));
+  if (input.pidfdSocket) steps.push(step("PIDFD_SOCKET", input.pidfdSocket));
   for (const type of JOIN_ORDER) {
     const path = input.namespaces[type];
     if (path) steps.push(step("SETNS", hex(NS_FLAGS[type as NamespaceType]), path));

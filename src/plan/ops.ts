@@ -49,6 +49,7 @@ export const OPS = {
   IDMAP_MOUNT: 56,
   HOME: 57,
   KEYRING: 58,
+  PIDFD_SOCKET: 59,
 } as const;
 
 export type OpName = keyof typeof OPS;

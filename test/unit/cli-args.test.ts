@@ -431,15 +431,15 @@ describe("errors, with runc's text", () => {
 });
 
 describe("command table", () => {
-  it("has runc 1.1's commands and exact flag names", () => {
+  it("has runc 1.1's commands and exact flag names (plus runc 1.2's --pidfd-socket)", () => {
     expect([...COMMAND_NAMES].sort()).toEqual(
       ["checkpoint", "create", "delete", "events", "exec", "features", "kill", "list", "pause", "ps", "restore", "resume", "run", "spec", "start", "state", "update"],
     );
     const names = (c: keyof typeof COMMANDS): string[] => COMMANDS[c].flags.map((f) => [f.name, ...f.aliases].join(","));
-    expect(names("create")).toEqual(["bundle,b", "console-socket", "pid-file", "no-pivot", "no-new-keyring", "preserve-fds"]);
-    expect(names("run")).toEqual(["bundle,b", "console-socket", "detach,d", "keep", "pid-file", "no-subreaper", "no-pivot", "no-new-keyring", "preserve-fds"]);
+    expect(names("create")).toEqual(["bundle,b", "console-socket", "pidfd-socket", "pid-file", "no-pivot", "no-new-keyring", "preserve-fds"]);
+    expect(names("run")).toEqual(["bundle,b", "console-socket", "pidfd-socket", "detach,d", "keep", "pid-file", "no-subreaper", "no-pivot", "no-new-keyring", "preserve-fds"]);
     expect(names("exec")).toEqual([
-      "console-socket", "cwd", "env,e", "tty,t", "user,u", "additional-gids,g", "process,p", "detach,d", "pid-file",
+      "console-socket", "pidfd-socket", "cwd", "env,e", "tty,t", "user,u", "additional-gids,g", "process,p", "detach,d", "pid-file",
       "process-label", "apparmor", "no-new-privs", "cap,c", "preserve-fds", "cgroup", "ignore-paused",
     ]);
     expect(names("update")).toEqual([

@@ -211,6 +211,11 @@ describe("launch plan", () => {
     expect(find(p.steps, "EXEC")[0]?.args.slice(-2)).toEqual(["LISTEN_FDS=2", "LISTEN_PID=1"]);
   });
 
+  it("connects the pidfd socket before clone, in the host's namespaces", () => {
+    const p = plan(spec(), { pidfdSocket: "/run/x/pidfd.sock" });
+    expect(p.steps[0]).toEqual({ op: "PIDFD_SOCKET", args: ["/run/x/pidfd.sock"] });
+  });
+
   it("uses MS_MOVE + chroot with --no-pivot", () => {
     const p = plan(spec(), { noPivot: true });
     expect(find(p.steps, "PIVOT_ROOT")).toEqual([]);
