@@ -21,6 +21,8 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
   spec: () => import("../commands/spec.js"),
   features: () => import("../commands/features.js"),
   exec: () => import("../commands/exec.js"),
+  pause: () => import("../commands/pause.js"),
+  resume: () => import("../commands/resume.js"),
 };
 
 async function main(argv: string[]): Promise<number> {

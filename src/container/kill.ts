@@ -3,6 +3,8 @@ import { cgroupManagerFromState } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
 import { type SavedState, StateDir, deriveStatus } from "./state.js";
 
+const SIGKILL = 9;
+
 export async function killContainer(dir: StateDir, signal: number, all: boolean): Promise<void> {
   const state = dir.load();
   const status = deriveStatus(dir, state);
@@ -17,19 +19,64 @@ export async function killContainer(dir: StateDir, signal: number, all: boolean)
     if ((err as NodeJS.ErrnoException).code === "ESRCH") throw new RuntsError("container not running", { container: dir.id });
     throw err;
   }
+  // A frozen task does not die until it is thawed (v1): thaw for SIGKILL, as runc.
+  if (status === "paused" && signal === SIGKILL) thawQuietly(state);
 }
 
-/** Signal every process of the container's cgroup; returns how many were signalled. */
+function thawQuietly(state: SavedState): void {
+  try {
+    cgroupManagerFromState(state.cgroup).freeze(false);
+  } catch {
+    // the cgroup is going away with its processes
+  }
+}
+
+/**
+ * Signal every process of the container's cgroup; returns how many there
+ * were. SIGKILL goes through cgroup.kill where the kernel has it (v2, and the
+ * unified hierarchy of a hybrid host), which no fork can escape. Otherwise,
+ * as runc, the cgroup is frozen while the pids are listed and signalled, so
+ * that no new process appears in between, then thawed, unless it was paused
+ * before and the signal is not SIGKILL. Frozen processes are thawed after
+ * SIGKILL so that they can die.
+ */
 export function signalAll(state: SavedState, signal: number): number {
-  const pids = cgroupManagerFromState(state.cgroup).pids();
-  let n = 0;
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-      n++;
-    } catch {
-      // exited meanwhile
+  const cg = cgroupManagerFromState(state.cgroup);
+  let wasFrozen = false;
+  try {
+    const f = cg.freezerState();
+    wasFrozen = f === "FROZEN" || f === "FREEZING";
+  } catch {
+    // no freezer to ask
+  }
+  if (signal === SIGKILL) {
+    const n = cg.pids().length;
+    if (n > 0 && cg.killAll()) {
+      if (wasFrozen) thawQuietly(state);
+      return n;
     }
+  }
+  let froze = false;
+  if (!wasFrozen && cg.exists()) {
+    try {
+      cg.freeze(true);
+      froze = true;
+    } catch {
+      // no freezer: signal them as they are
+    }
+  }
+  let n = 0;
+  try {
+    for (const pid of cg.pids()) {
+      try {
+        process.kill(pid, signal);
+        n++;
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } finally {
+    if (froze || (wasFrozen && signal === SIGKILL)) thawQuietly(state);
   }
   return n;
 }

@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { join } from "node:path";
 import { RuntsError, fromNodeError } from "../errors.js";
 import type { CgroupState } from "../cgroups/index.js";
+import { isFrozen } from "../cgroups/freezer.js";
 import type { Hook, Process } from "../spec/schema.js";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
@@ -176,5 +177,6 @@ export function initAlive(s: Pick<SavedState, "pid" | "pidStartTime">): boolean 
 export function deriveStatus(dir: StateDir, s: SavedState | undefined): Status {
   if (!s) return "creating";
   if (!initAlive(s)) return "stopped";
+  if (isFrozen(s.cgroup)) return "paused";
   return existsSync(dir.fifo) ? "created" : "running";
 }

@@ -1,0 +1,68 @@
+/**
+ * Helpers for the cgroup integration tests (test/integration/cgroups-*.test.ts):
+ * find a container's cgroup directory for a controller from the host, the
+ * way an operator would (/proc/<pid>/cgroup + the host's cgroup mounts).
+ */
+import { readFileSync, statfsSync } from "node:fs";
+
+const ROOT = "/sys/fs/cgroup";
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+export function hostIsV2(): boolean {
+  return statfsSync(ROOT).type === CGROUP2_SUPER_MAGIC;
+}
+
+interface Mount {
+  controllers: string[];
+  unified: boolean;
+  mountpoint: string;
+  root: string;
+}
+
+function cgroupMounts(): Mount[] {
+  const out: Mount[] = [];
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const f = line.split(" ");
+    const dash = f.indexOf("-");
+    if (dash < 6) continue;
+    const fstype = f[dash + 1];
+    const mountpoint = f[4] ?? "";
+    if ((fstype !== "cgroup" && fstype !== "cgroup2") || !mountpoint.startsWith(ROOT)) continue;
+    const controllers = fstype === "cgroup" ? (f[dash + 3] ?? "").split(",").filter((o) => !["rw", "ro"].includes(o) && !o.includes("=")) : [];
+    out.push({ controllers, unified: fstype === "cgroup2", mountpoint, root: f[3] ?? "/" });
+  }
+  return out;
+}
+
+/**
+ * The host directory of `pid`'s cgroup for `controller` (v1), or of its
+ * cgroup2 cgroup ("" or on a v2 host). Undefined when the host does not
+ * mount that controller.
+ */
+export function cgroupDirOf(pid: number, controller = ""): string | undefined {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").filter((l) => l !== "");
+  const v2 = hostIsV2();
+  for (const m of cgroupMounts()) {
+    const wanted = v2 || controller === "" ? m.unified : m.controllers.includes(controller);
+    if (!wanted) continue;
+    for (const l of lines) {
+      const [id, ctrls, path] = [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1, l.lastIndexOf(":")), l.slice(l.lastIndexOf(":") + 1)];
+      const match = m.unified ? id === "0" : ctrls.split(",").includes(controller);
+      if (!match) continue;
+      const rel = m.root === "/" ? path : path.slice(m.root.length);
+      return `${m.mountpoint}${rel === "/" ? "" : rel}`;
+    }
+  }
+  return undefined;
+}
+
+/** cgroupDirOf(), or an error naming what is missing. */
+export function cgroupDir(pid: number, controller = ""): string {
+  const d = cgroupDirOf(pid, controller);
+  if (d === undefined) throw new Error(`no ${controller || "cgroup2"} cgroup for pid ${pid} on this host`);
+  return d;
+}
+
+export function readCgroupFile(pid: number, controller: string, file: string): string {
+  return readFileSync(`${cgroupDir(pid, hostIsV2() ? "" : controller)}/${file}`, "utf8").trim();
+}
