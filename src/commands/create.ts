@@ -1,10 +1,15 @@
 /** runts create: set a container up and leave its init waiting for `start`. */
-import { createArgs, type ParsedCommandLine } from "../cli/args.js";
-import { createContainer } from "../container/create.js";
+import { createArgs, type CreateArgs, type ParsedCommandLine } from "../cli/args.js";
+import { createContainer, type CreateOptions } from "../container/create.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
-  const a = createArgs(cmd);
-  await createContainer({
+  await createContainer(createOptions(cmd, createArgs(cmd), true));
+  return 0;
+}
+
+/** create's and run's flags as options of createContainer. */
+export function createOptions(cmd: ParsedCommandLine, a: CreateArgs, detached: boolean): CreateOptions {
+  return {
     root: cmd.global.root,
     id: a.id,
     bundle: a.bundle,
@@ -12,10 +17,9 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     noNewKeyring: a.noNewKeyring,
     preserveFds: a.preserveFds,
     systemdCgroup: cmd.global.systemdCgroup,
-    detached: true,
+    detached,
     ...(a.consoleSocket ? { consoleSocket: a.consoleSocket } : {}),
     ...(a.pidfdSocket ? { pidfdSocket: a.pidfdSocket } : {}),
     ...(a.pidFile ? { pidFile: a.pidFile } : {}),
-  });
-  return 0;
+  };
 }

@@ -6,6 +6,7 @@
 import { closeSync } from "node:fs";
 import { runArgs, type ParsedCommandLine } from "../cli/args.js";
 import { createContainer } from "../container/create.js";
+import { createOptions } from "./create.js";
 import { destroy } from "../container/delete.js";
 import { afterStart, release } from "../container/start.js";
 import { foreground } from "../container/foreground.js";
@@ -13,19 +14,7 @@ import { mark } from "../timing.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
   const a = runArgs(cmd);
-  const created = await createContainer({
-    root: cmd.global.root,
-    id: a.id,
-    bundle: a.bundle,
-    noPivot: a.noPivot,
-    noNewKeyring: a.noNewKeyring,
-    preserveFds: a.preserveFds,
-    systemdCgroup: cmd.global.systemdCgroup,
-    detached: a.detach,
-    ...(a.consoleSocket ? { consoleSocket: a.consoleSocket } : {}),
-    ...(a.pidfdSocket ? { pidfdSocket: a.pidfdSocket } : {}),
-    ...(a.pidFile ? { pidFile: a.pidFile } : {}),
-  });
+  const created = await createContainer(createOptions(cmd, a, a.detach));
   const { dir, state } = created;
   try {
     await dir.locked(() => release(dir));

@@ -9,7 +9,7 @@ import type * as FfiRs from "ffi-rs";
 type Ffi = typeof FfiRs;
 
 let ffi: Ffi | undefined;
-let scratch: { ptr: FfiRs.JsExternal; buf: Buffer } | undefined;
+let scratch: Region | undefined;
 
 async function load(): Promise<Ffi> {
   if (!ffi) {
@@ -62,19 +62,8 @@ function check(name: string, r: Call, path?: string): number {
 }
 
 /** A small reusable native buffer for out-parameters. */
-function out(): { ptr: FfiRs.JsExternal; buf: Buffer } {
-  if (!scratch) {
-    const f = lib();
-    const ptr = f.load({
-      library: "libc",
-      funcName: "calloc",
-      retType: f.DataType.External,
-      paramsType: [f.DataType.U64, f.DataType.U64],
-      paramsValue: [1, 64],
-    }) as FfiRs.JsExternal;
-    scratch = { ptr, buf: f.createExternalBuffer(ptr, 64) };
-  }
-  return scratch;
+function out(): Region {
+  return (scratch ??= region(64));
 }
 
 /** Native memory seen three ways: as a pointer, as a Buffer, and by its address. */
@@ -245,14 +234,8 @@ export interface WaitResult {
 export async function waitChild(pid: number): Promise<WaitResult> {
   const f = lib();
   const t = f.DataType;
-  const ptr = f.load({
-    library: "libc",
-    funcName: "calloc",
-    retType: t.External,
-    paramsType: [t.U64, t.U64],
-    paramsValue: [1, 8],
-  }) as FfiRs.JsExternal;
-  const buf = f.createExternalBuffer(ptr, 8);
+  // Its own buffer: the wait runs in another thread while other calls use the scratch one.
+  const { ptr, buf } = region(8);
   for (;;) {
     const r = (await f.load({
       library: "libc",
