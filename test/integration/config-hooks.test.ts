@@ -413,6 +413,27 @@ describe.skipIf(!isRoot)("config: hooks", () => {
     }
   });
 
+  test("a poststop hook that outlives its timeout is killed and logged; delete succeeds, the next hook runs", async () => {
+    const marker = ["sleep", "37.71"];
+    const { rt } = env;
+    const b = await hookBundle(env, ["true"], (log) => ({
+      poststop: [{ path: "/bin/sleep", args: marker, timeout: 1 }, recorder("poststop", log.host, "poststop-after")],
+    }));
+    try {
+      const id = await rt.create(b);
+      const t0 = Date.now();
+      const del = await rt.exec(["delete", id]);
+      expect(del.code, del.stderr).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(8_000);
+      expect(pidsWithCmdline(marker)).toEqual([]);
+      expect(readEntries(logPaths(b).host).map((e) => e.name)).toEqual(["poststop-after"]);
+      const warnings = logLines(rt).filter((l) => l.level === "warning");
+      expect(warnings.map((w) => w.msg).join("\n")).toMatch(/poststop.*timeout/);
+    } finally {
+      killPids(pidsWithCmdline(marker));
+    }
+  });
+
   test("the timeout counts from the hook's start, even for a hook that keeps printing", async () => {
     // A createContainer hook that prints every 0.3 s for ~6 s, with a 1 s timeout:
     // it must be killed after about a second, not allowed to run to its end.

@@ -313,6 +313,7 @@ describe.skipIf(!isRoot)("config: tmpcopyup", () => {
 describe.skipIf(!isRoot)("config: idmapped bind mounts", () => {
   useFileLeakCheck();
   const env = useRuntimeEnv();
+  const host = useHostMounts();
 
   async function idmapBundle(options: string[], mapping: { uid: unknown[]; gid: unknown[] }, script: string): Promise<{ b: Bundle; dir: string }> {
     const b = await env.bundle({ args: ["sh", "-c", script] });
@@ -368,6 +369,21 @@ describe.skipIf(!isRoot)("config: idmapped bind mounts", () => {
     const r = await env.rt.run(b);
     expect(r.code, r.stderr + env.rt.logTail()).toBe(0);
     expect(r.stdout).toBe("7000\nrc=1\n");
+  });
+
+  test("ridmap: a submount of the source (a host tmpfs) is idmapped too", async () => {
+    const { b, dir } = await idmapBundle(
+      ["rbind", "ridmap"],
+      { uid: [{ containerID: 1000, hostID: 5000, size: 10 }], gid: [{ containerID: 1000, hostID: 6000, size: 10 }] },
+      "stat -c '%n %u:%g' /owned/by-1000 /owned/sub/in-sub",
+    );
+    mkdirSync(path.join(dir, "sub"));
+    host.tmpfs(path.join(dir, "sub"));
+    writeFileSync(path.join(dir, "sub", "in-sub"), "x");
+    chownSync(path.join(dir, "sub", "in-sub"), 1001, 1001);
+    const r = await env.rt.run(b);
+    expect(r.code, r.stderr + env.rt.logTail()).toBe(0);
+    expect(r.stdout).toBe("/owned/by-1000 5000:6000\n/owned/sub/in-sub 5001:6001\n");
   });
 
   test("an idmapped mount that is not a bind mount is an error", async () => {

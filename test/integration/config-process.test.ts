@@ -22,7 +22,7 @@ import {
   statusField,
   waitForComm,
 } from "../helpers/config.js";
-import { isRoot } from "../helpers/context.js";
+import { isRoot, newContainerId } from "../helpers/context.js";
 import { runOk, runScript, startContainer, useFileLeakCheck } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
 
@@ -356,6 +356,24 @@ describe.skipIf(!isRoot)("config: personality, scheduler, I/O priority, CPU affi
     expect(r.error).toMatch(/scheduler/);
   });
 
+  test("scheduler SCHED_RR in a cgroup without real-time runtime: the error names the field and the policy", async () => {
+    // On this host (cgroup v1 with RT group scheduling) the container's new cpu cgroup has
+    // cpu.rt_runtime_us 0, so the kernel refuses a real-time policy (EPERM). runc fails the
+    // same way; the error must still say which setting could not be applied.
+    const b = await env.bundle({
+      args: ["true"],
+      mutate: (cfg) => {
+        cfg.process!["scheduler"] = { policy: "SCHED_RR", priority: 5 };
+      },
+    });
+    const r = await env.rt.exec(["create", "--bundle", b.dir, "--pid-file", env.rt.pidFile("rr"), newContainerId()], {
+      stdio: env.rt.ioFiles("rr"),
+    });
+    if (r.code === 0) return; // a host that grants real-time runtime: nothing to explain
+    const error = logLines(env.rt).filter((l) => l.level === "error").at(-1)?.msg ?? "";
+    expect(error).toMatch(/SCHED_RR|process\.scheduler/);
+  });
+
   test("ioPriority IOPRIO_CLASS_BE 6: ionice inside, ioprio_get from the host", async () => {
     const out = await runOk(env, "ionice -p $$", {
       mutate: (cfg) => {
@@ -369,6 +387,15 @@ describe.skipIf(!isRoot)("config: personality, scheduler, I/O priority, CPU affi
       },
     });
     expect(ioprioGet(c.pid)).toBe(ioprio(3, 0));
+  });
+
+  test("ioPriority IOPRIO_CLASS_RT 3 (root may take the real-time class)", async () => {
+    const out = await runOk(env, "ionice -p $$", {
+      mutate: (cfg) => {
+        cfg.process!["ioPriority"] = { class: "IOPRIO_CLASS_RT", priority: 3 };
+      },
+    });
+    expect(out).toBe("realtime: prio 3\n");
   });
 
   test("ioPriority: a priority outside 0..7 is an error", async () => {
