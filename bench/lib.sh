@@ -46,6 +46,17 @@ check_prereqs() {
   fi
 }
 
+# snapshot_runts DIR: copy dist/runts and dist/runts-init (which runts finds
+# beside itself) into DIR and use that copy, so that a rebuild of dist/ while
+# the benchmark runs cannot swap the binary under it.
+snapshot_runts() {
+  local dir=$1
+  mkdir -p "$dir"
+  cp "$REPO_DIR/dist/runts" "$REPO_DIR/dist/runts-init" "$dir/"
+  RUNTS_BUILT=$(date -r "$REPO_DIR/dist/runts" '+%Y-%m-%d %H:%M:%S')
+  RUNTS=$dir/runts
+}
+
 # Re-exec the calling script inside a private mount namespace in which
 # /sys/fs/cgroup/unified is unmounted: crun 1.8 refuses hybrid cgroup hosts
 # ("cgroups in hybrid mode not supported"), and all three runtimes must see

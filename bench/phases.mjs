@@ -11,6 +11,7 @@ const MILESTONES = [
   ["config", "config.json opened"],
   ["helper", "helper exec'd (runts-init, runc init)"],
   ["ns", "namespaces (clone/clone3/unshare CLONE_NEW*)"],
+  ["cgroup", "cgroup.procs first opened for writing"],
   ["mount", "first mount in the container"],
   ["pivot", "pivot_root"],
   ["exec", "execve /bin/true"],
@@ -39,10 +40,11 @@ function milestones(file, bundle) {
     start: lines[0],
     // runc and crun chdir into the bundle and open "config.json".
     config: first(
-      (l) => /^open(at)?\(/.test(l.s) && (l.s.includes(`"${bundle}/config.json"`) || l.s.includes('"config.json"')),
+      (l) => /^open(at2?)?\(/.test(l.s) && (l.s.includes(`"${bundle}/config.json"`) || l.s.includes('"config.json"')),
     ),
     helper: first((l) => l.pid !== leader && l.pid !== c && l.s.startsWith("execve(") && l.t < execTrue.t),
     ns: first((l) => /^(clone3?|unshare)\(/.test(l.s) && l.s.includes("CLONE_NEW")),
+    cgroup: first((l) => /^open(at2?)?\(/.test(l.s) && l.s.includes('/cgroup.procs"') && l.s.includes("O_WRONLY")),
     mount: first((l) => l.pid === c && l.s.startsWith("mount(")),
     pivot: first((l) => l.pid === c && l.s.startsWith("pivot_root(")),
     exec: execTrue,
@@ -76,8 +78,9 @@ for (const rt of runtimes) {
 const W0 = Math.max(...MILESTONES.map(([, l]) => l.length)) + 2;
 const CW = 20;
 const out = [];
+let outOfOrder = false;
 out.push(
-  `== phases of \`run\` of /bin/true: median ms offset from the runtime's execve (+ms since the previous milestone), strace -f`,
+  `== phases of \`run\` of /bin/true: median ms offset from the runtime's execve (+ms since the previous one), strace -f --seccomp-bpf`,
 );
 out.push("".padEnd(W0) + runtimes.map((rt) => `${rt} (${cols[rt].n} traced)`.padStart(CW)).join(""));
 for (const [k, label] of MILESTONES) {
@@ -89,12 +92,17 @@ for (const [k, label] of MILESTONES) {
       row += "-".padStart(CW);
       continue;
     }
-    // Delta from the latest earlier milestone that this runtime has.
-    const idx = MILESTONES.findIndex(([kk]) => kk === k);
-    let prev = null;
-    for (let j = idx - 1; j >= 0 && prev === null; j--) prev = med[MILESTONES[j][0]];
+    // Delta from the latest of the rows above that came before it in time;
+    // "*" marks a milestone that came before some row above it.
+    const earlier = MILESTONES.slice(0, MILESTONES.findIndex(([kk]) => kk === k))
+      .map(([kk]) => med[kk])
+      .filter((x) => x !== null);
+    const before = earlier.filter((x) => x <= v);
+    const prev = before.length ? Math.max(...before) : null;
+    const mark = before.length < earlier.length ? "*" : "";
+    if (mark) outOfOrder = true;
     const delta = prev === null ? "" : ` (+${(v - prev).toFixed(1)})`;
-    row += `${v.toFixed(1)}${delta}`.padStart(CW);
+    row += `${v.toFixed(1)}${delta}${mark}`.padStart(CW);
   }
   out.push(row);
 }
@@ -105,4 +113,5 @@ out.push(
   "strace slowdown (traced total / untraced)".padEnd(W0) +
     runtimes.map((rt) => `${(cols[rt].med.exit / cols[rt].untraced).toFixed(2)}x`.padStart(CW)).join(""),
 );
+if (outOfOrder) out.push("* before a milestone listed above it (e.g. runc joins the cgroups before unshare)");
 console.log(out.join("\n"));

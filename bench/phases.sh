@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Per-phase breakdown of `RUNTIME run` of a /bin/true busybox bundle, from
-# strace -f -ttt timestamps (ms offsets from the runtime's execve).
+# strace -f --seccomp-bpf -ttt timestamps (ms offsets from the runtime's
+# execve; with --seccomp-bpf only the traced syscalls stop the tracee).
 #
 #   bench/phases.sh [-n N] [--out DIR] [RUNTIME...]
 #
 # RUNTIME: runts (default), runc, crun, or all. N traced runs per runtime
 # (default 5; the medians of each offset are shown) after 2 untraced warm-up
-# runs; the untraced median of the same command (hyperfine, 20 runs) is shown
-# for scale, since strace -f slows everything down (multi-threaded runtimes
-# most). As root; installs strace with apt-get if missing. Runs in the same
+# runs; the untraced median of the same command (hyperfine, 30 runs) is shown
+# for scale, since tracing still slows some runtimes down (runc's Go
+# runtime most). As root; installs strace with apt-get if missing. Runs in the same
 # private mount namespace as bench/run.sh and cleans up after itself.
 set -euo pipefail
 
@@ -74,7 +75,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # Untraced syscalls cost nothing; openat is traced only to spot config.json.
-SYSCALLS=execve,clone,clone3,vfork,unshare,openat,mount,pivot_root,exit_group
+snapshot_runts "$T/runts/bin"
+SYSCALLS=execve,clone,clone3,vfork,unshare,openat,openat2,mount,pivot_root,exit_group
 for rt in "${sel[@]}"; do
   bin=$(rt_bin "$rt")
   root=$T/$rt/root
@@ -87,11 +89,11 @@ for rt in "${sel[@]}"; do
     "$bin" --root "$root" run --bundle "$bundle" "$ID" </dev/null >/dev/null || die "$rt run failed"
   done
   for ((i = 1; i <= N; i++)); do
-    strace -f -ttt -s 64 -o "$out/trace-$i.txt" -e trace=$SYSCALLS \
+    strace -f --seccomp-bpf -ttt -s 64 -o "$out/trace-$i.txt" -e trace=$SYSCALLS \
       "$bin" --root "$root" run --bundle "$bundle" "$ID" </dev/null >/dev/null ||
       die "$rt run failed under strace (see $out/trace-$i.txt)"
   done
-  hyperfine -N -w 3 -r 20 --style none --export-json "$out/untraced.json" \
+  hyperfine -N -w 3 -r 30 --style none --export-json "$out/untraced.json" \
     "$bin --root $root run --bundle $bundle $ID"
 done
 

@@ -81,6 +81,7 @@ TAG=$BENCH_TAG
 RES=$T/results
 mkdir -p "$RES" "$T/bin"
 
+snapshot_runts "$T/runts/bin"
 declare -A BIN ROOT
 for rt in "${RUNTIMES[@]}"; do
   BIN[$rt]=$(rt_bin "$rt")
@@ -153,7 +154,7 @@ log "runts, runc and crun all run the /bin/true bundle"
   echo "cgroups: hybrid v1 host, /sys/fs/cgroup/unified unmounted in the benchmark's mount namespace"
   echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start; other work on the machine skews results)"
   echo "== versions"
-  echo "runts:     $("$RUNTS" --version | head -1) ($(du -h "$RUNTS" | cut -f1) binary, git $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+  echo "runts:     $("$RUNTS" --version | head -1) (dist/runts built $RUNTS_BUILT, $(du -h "$RUNTS" | cut -f1); git HEAD $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo '?'))"
   echo "runc:      $(runc --version | head -1)"
   echo "crun:      $(crun --version | head -1)"
   echo "hyperfine: $(hyperfine --version)"
