@@ -20,15 +20,22 @@ const KINDS: Kind[] = ["prestart", "createRuntime", "createContainer", "startCon
 
 const HOOK_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** Appends "$0|mnt ns|uts ns|$HOOKVAR|stdin" to the file named by $1. */
+/**
+ * Appends "$0|mnt ns|uts ns|$HOOKVAR|mnt ns of the state's pid|stdin" to the
+ * file named by $1 (the pid's namespace as this hook can see it, if at all).
+ */
 const RECORD =
-  'printf "%s|%s|%s|%s|%s\\n" "$0" "$(readlink /proc/self/ns/mnt)" "$(readlink /proc/self/ns/uts)" "$HOOKVAR" "$(cat)" >> "$1"';
+  's=$(cat); p=${s#*\\"pid\\":}; p=${p%%,*}; ' +
+  'printf "%s|%s|%s|%s|%s|%s\\n" "$0" "$(readlink /proc/self/ns/mnt)" "$(readlink /proc/self/ns/uts)" "$HOOKVAR" ' +
+  '"$(readlink /proc/$p/ns/mnt 2>/dev/null)" "$s" >> "$1"';
 
 interface Entry {
   name: string;
   mnt: string;
   uts: string;
   hookvar: string;
+  /** Mount namespace of the container process (state.pid), as the hook saw it. */
+  pidMnt: string;
   state: Record<string, unknown> | undefined;
   raw: string;
 }
@@ -39,7 +46,7 @@ function readEntries(file: string): Entry[] {
     .split("\n")
     .filter(Boolean)
     .map((raw) => {
-      const [name = "", mnt = "", uts = "", hookvar = "", ...rest] = raw.split("|");
+      const [name = "", mnt = "", uts = "", hookvar = "", pidMnt = "", ...rest] = raw.split("|");
       const json = rest.join("|");
       let state: Record<string, unknown> | undefined;
       try {
@@ -47,7 +54,7 @@ function readEntries(file: string): Entry[] {
       } catch {
         state = { unparsed: json };
       }
-      return { name, mnt, uts, hookvar, state, raw };
+      return { name, mnt, uts, hookvar, pidMnt, state, raw };
     });
 }
 
@@ -95,7 +102,7 @@ async function hookBundle(
 const PROCESS_ARGS = [
   "sh",
   "-c",
-  'printf "%s|%s|%s|%s|\\n" process "$(readlink /proc/self/ns/mnt)" "$(readlink /proc/self/ns/uts)" "$HOOKVAR" >> /hooks/log; exec sleep 1000',
+  'printf "%s|%s|%s|%s||\\n" process "$(readlink /proc/self/ns/mnt)" "$(readlink /proc/self/ns/uts)" "$HOOKVAR" >> /hooks/log; exec sleep 1000',
 ];
 
 function allSix(log: { host: string; inside: string }): Partial<Record<Kind, unknown[]>> {
@@ -205,6 +212,9 @@ describe.skipIf(!isRoot)("config: hooks", () => {
       expect(e?.uts, `${kind} uts namespace`).toBe(inContainer ? ctrUts : hostUts);
     }
     expect(by.get("process")?.mnt).toBe(ctrMnt);
+    // prestart and createRuntime run in the runtime's namespaces once the container's exist.
+    expect(by.get("prestart")?.pidMnt).toBe(ctrMnt);
+    expect(by.get("createRuntime")?.pidMnt).toBe(ctrMnt);
   });
 
   test("run in the foreground runs all six, poststop last, after the container is gone", async () => {
