@@ -23,6 +23,8 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
   exec: () => import("../commands/exec.js"),
   pause: () => import("../commands/pause.js"),
   resume: () => import("../commands/resume.js"),
+  update: () => import("../commands/update.js"),
+  events: () => import("../commands/events.js"),
 };
 
 async function main(argv: string[]): Promise<number> {
