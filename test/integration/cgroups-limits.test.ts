@@ -9,7 +9,7 @@ import { describe, expect, test } from "vitest";
 import type { OciConfig } from "../helpers/bundle.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { runScript } from "../helpers/core.js";
-import { cgroupDir, hostIsV2 } from "../helpers/cgroups.js";
+import { cgroupDir, cgroupDirOf, hostIsV2 } from "../helpers/cgroups.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
 
 type Resources = Record<string, unknown>;
@@ -120,6 +120,24 @@ describe.skipIf(!isRoot)("cgroups: limits of real containers", () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^null-ok\n.*blk-denied: Operation not permitted\nrc=[12]\n$/s);
+  });
+
+  test("hugepage limits land where the host has hugetlb (on a hybrid host without v1 hugetlb: the cgroup2 mount)", async () => {
+    if (!existsSync("/sys/kernel/mm/hugepages/hugepages-2048kB")) return;
+    const limit = 4 << 20;
+    const r = { hugepageLimits: [{ pageSize: "2MB", limit }] };
+    const v1 = !hostIsV2() && cgroupDirOf(process.pid, "hugetlb") !== undefined;
+    const unifiedRoot = hostIsV2() ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+    const offered = existsSync(`${unifiedRoot}/cgroup.controllers`) && read(unifiedRoot, "cgroup.controllers").split(" ").includes("hugetlb");
+    if (!v1 && !offered) {
+      const b = await env.bundle({ args: ["true"], mutate: withResources(r) });
+      expect((await env.rt.exec(["create", "--bundle", b.dir, newContainerId()])).code).toBe(1);
+      expect(env.rt.logTail(1)).toMatch(/needs the hugetlb cgroup controller/);
+      return;
+    }
+    const c = await created(r);
+    if (v1) expect(read(cgroupDir(c.pid, "hugetlb"), "hugetlb.2MB.limit_in_bytes")).toBe(String(limit));
+    else expect(read(cgroupDir(c.pid), "hugetlb.2MB.max")).toBe(String(limit));
   });
 
   test("a limit this host cannot take is refused at create, naming the controller, and nothing is left", async () => {
