@@ -184,6 +184,15 @@ describe.skipIf(!isRoot)("cgroup managers on this host", () => {
       expect(read(`${dirOf("cpuset")}/cpuset.cpus`)).toBe("0");
       expect(read(`${dirOf("pids")}/pids.max`)).toBe("20");
       if (dev) expect(read(`${dirOf("blkio")}/blkio.throttle.read_bps_device`)).toBe(`${dev} ${1 << 20}`);
+      // The weight goes to the CFQ file, or BFQ's where only that exists (this host).
+      const blkio = dirOf("blkio");
+      const weightFile = existsSync(`${blkio}/blkio.weight`) ? "blkio.weight" : existsSync(`${blkio}/blkio.bfq.weight`) ? "blkio.bfq.weight" : "";
+      if (weightFile) {
+        m.apply({ blockIO: { weight: 300 } });
+        expect(read(`${blkio}/${weightFile}`)).toMatch(/(^|default )300$/);
+      } else {
+        expect(() => m.apply({ blockIO: { weight: 300 } })).toThrow(/cannot set blkio.bfq.weight: the kernel has no such cgroup file/);
+      }
 
       // Lowering memory below the current memsw and raising it again: the order adapts.
       m.update({ memory: { limit: 256 << 20, swap: 512 << 20 } });

@@ -427,6 +427,9 @@ describe("v2 resources on a scratch v2 layout", () => {
       ["runts/c1/io.bfq.weight", "8:0 100"],
     ]);
     expect(() => m.apply({ blockIO: { leafWeight: 10 } })).toThrow(/leaf weights do not exist on cgroup v2/);
+    expect(() => m.apply({ network: { classID: 7 } })).toThrow(/network.classID needs the net_cls cgroup controller, which cgroup v2 does not have/);
+    expect(() => m.apply({ network: { priorities: [{ name: "eth0", priority: 1 }] } })).toThrow(/net_prio/);
+    m.apply({ network: { classID: 0, priorities: [] } });
   });
 
   it("unified files go last, one write per line; a controller the host lacks is named", () => {

@@ -21,6 +21,7 @@ import { devicesController } from "./devices.js";
 import { hugetlbV2 } from "./hugetlb.js";
 import { ioV2 } from "./io.js";
 import { memoryV2, oomKillCountV2 } from "./memory.js";
+import { networkV2 } from "./network.js";
 import { pidsV2 } from "./pids.js";
 import { rdmaV2 } from "./rdma.js";
 import { availableIn, enableControllers, hostControllers } from "./subtree.js";
@@ -36,6 +37,7 @@ export const V2_CONTROLLERS: readonly V2Controller[] = [
   cpusetV2,
   hugetlbV2,
   rdmaV2,
+  networkV2,
   unifiedV2,
 ];
 
