@@ -234,11 +234,19 @@ void op_mount_host(char **a)
 
 void op_pivot_root(void)
 {
-	if (fchdir(st.root_fd) < 0)
+	int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (old_root < 0 || fchdir(st.root_fd) < 0)
 		fail("pivot_root", "", errno, "chdir to rootfs");
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		fail("pivot_root", "", errno, NULL);
-	/* The old root is stacked under "."; keep our unmount from reaching the host. */
+	/*
+	 * The old root is now stacked on the new one. Work on it through its own
+	 * descriptor (what "." means here is not promised by the kernel), and make
+	 * it rslave so that detaching it does not reach the host.
+	 */
+	if (fchdir(old_root) < 0)
+		fail("pivot_root", "", errno, "chdir to the old root");
+	close(old_root);
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		fail("pivot_root", "", errno, "make old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)

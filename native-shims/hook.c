@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -27,6 +28,13 @@ static void hook_child(int in, int out, const char *path)
 	execve(path, hook_argv, hook_envp);
 	dprintf(2, "exec %s: %s", path, strerror(errno));
 	_exit(127);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* state(0 creating, 1 created) timeout(seconds, 0 = none) path argc argv... env... */
@@ -64,9 +72,12 @@ void op_hook(uint32_t argc, char **a)
 		fail("hook", path, errno, "pidfd_open");
 	size_t used = 0;
 	int status = 0, out_open = 1;
+	/* One deadline for the whole run: output must not restart the clock. */
+	int64_t deadline = timeout ? now_ms() + (int64_t)timeout * 1000 : -1;
 	for (;;) {
 		struct pollfd fds[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = out[0], .events = POLLIN } };
-		int r = poll(fds, out_open ? 2 : 1, timeout ? (int)(timeout * 1000) : -1);
+		int64_t left = deadline < 0 ? -1 : deadline - now_ms();
+		int r = left == 0 || (deadline >= 0 && left < 0) ? 0 : poll(fds, out_open ? 2 : 1, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {

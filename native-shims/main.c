@@ -261,7 +261,7 @@ static void run_step(const struct step *s)
 		if (personality((unsigned long)num(a[0], "personality")) < 0)
 			fail("personality", a[0], errno, NULL);
 		break;
-	case OP_SCHEDULER: need_args(s, 7, "scheduler"); op_scheduler(a); break;
+	case OP_SCHEDULER: need_args(s, 8, "scheduler"); op_scheduler(a); break;
 	case OP_IOPRIO:
 		need_args(s, 1, "io priority");
 		if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)num(a[0], "io priority")) < 0)

@@ -114,7 +114,7 @@ struct runts_sched_attr {
 	uint32_t sched_util_min, sched_util_max;
 };
 
-/* policy flags nice priority runtime deadline period */
+/* policy flags nice priority runtime deadline period description(for errors) */
 void op_scheduler(char **a)
 {
 	struct runts_sched_attr attr = {
@@ -128,7 +128,7 @@ void op_scheduler(char **a)
 		.sched_period = num(a[6], "scheduler"),
 	};
 	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
-		fail("scheduler", a[0], errno, NULL);
+		fail("scheduler", a[7], errno, "sched_setattr");
 }
 
 /* cpu...: the CPUs this process may run on */

@@ -13,7 +13,14 @@ export function features(): Record<string, unknown> {
     ociVersionMin: "1.0.0",
     ociVersionMax: OCI_VERSION,
     hooks: ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
-    mountOptions: [...FLAG_OPTION_NAMES, ...Object.keys(PROPAGATION), ...Object.keys(RECURSIVE_OPTIONS)].sort(),
+    mountOptions: [
+      ...FLAG_OPTION_NAMES,
+      ...Object.keys(PROPAGATION),
+      ...Object.keys(RECURSIVE_OPTIONS),
+      "idmap",
+      "ridmap",
+      "tmpcopyup",
+    ].sort(),
     linux: {
       namespaces: ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"],
       capabilities: Object.keys(CAPABILITIES),
@@ -22,7 +29,7 @@ export function features(): Record<string, unknown> {
       apparmor: { enabled: realHost.apparmorEnabled() },
       selinux: { enabled: realHost.selinuxEnabled() },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      mountExtensions: { idmap: { enabled: true } },
     },
     annotations: {
       "org.opencontainers.runtime-spec.features.runts.version": RUNTS_VERSION,

@@ -127,7 +127,14 @@ async function ready(pid: number, plan: LaunchPlan, hooks: LaunchHooks): Promise
     }
   }
   if (plan.oomScoreAdj !== undefined) {
-    writeFileSync(`/proc/${pid}/oom_score_adj`, String(plan.oomScoreAdj));
+    try {
+      writeFileSync(`/proc/${pid}/oom_score_adj`, String(plan.oomScoreAdj));
+    } catch (err) {
+      throw new RuntsError(`cannot set process.oomScoreAdj ${plan.oomScoreAdj}: ${(err as Error).message}`, {
+        step: "oom_score_adj",
+        path: `/proc/${pid}/oom_score_adj`,
+      });
+    }
   }
   return hooks.onReady(pid);
 }

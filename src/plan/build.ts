@@ -87,6 +87,13 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   if (spec.hostname && !namespaces.has("uts")) {
     throw new RuntsError("config.json: hostname: unable to set hostname without a private UTS namespace");
   }
+  const oom = process.oomScoreAdj;
+  if (oom !== undefined && oom < host.oomScoreAdj() && !host.canRaiseLimits()) {
+    throw new RuntsError(
+      `config.json: process.oomScoreAdj: ${oom} is below the runtime's own oom_score_adj ${host.oomScoreAdj()}, ` +
+        "and lowering it needs CAP_SYS_RESOURCE, which runts does not hold on this host",
+    );
+  }
   if (spec.linux?.mountLabel && !host.selinuxEnabled()) {
     throw new RuntsError("config.json: linux.mountLabel: SELinux is not enabled on this host");
   }
@@ -173,24 +180,30 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   };
 }
 
-/** "/" propagation before the rootfs work, and (for shared) after the pivot. */
+/**
+ * "/" propagation before the rootfs work and again on the new root after the
+ * pivot (runc's order). Shared stays shared both ways; pivot_root only needs
+ * the rootfs' parent mount private, which rootfsSteps does. Unbindable cannot
+ * be set before the rootfs is bound from "/": only after the pivot.
+ */
 function rootPropagation(spec: Spec): { before: number; after: number } {
   const requested = spec.linux?.rootfsPropagation;
   if (!requested) return { before: MS.SLAVE | MS.REC, after: 0 };
   const flag = PROPAGATION[requested] ?? MS.SLAVE | MS.REC;
-  // pivot_root refuses shared mounts: stay slave until the new root is in place.
-  if (flag & MS.SHARED) return { before: MS.SLAVE | MS.REC, after: flag };
-  return { before: flag, after: 0 };
+  return { before: flag & MS.UNBINDABLE ? MS.SLAVE | MS.REC : flag, after: flag };
 }
 
 function rootfsSteps(input: PlanInput, host: HostView, userns: boolean): Step[] {
   const { spec, rootfs } = input;
   const process = spec.process;
-  const steps: Step[] = [
-    step("MOUNT_HOST", "", "/", "", hex(rootPropagation(spec).before), ""),
+  const before = rootPropagation(spec).before;
+  const steps: Step[] = [step("MOUNT_HOST", "", "/", "", hex(before), "")];
+  // pivot_root refuses a shared parent of the new root: make that one mount private (as runc).
+  if (before & MS.SHARED) steps.push(step("MOUNT_HOST", "", host.mountOf(rootfs), "", hex(MS.PRIVATE), ""));
+  steps.push(
     step("MOUNT_HOST", rootfs, rootfs, "", hex(MS.BIND | MS.REC), ""),
     step("OPEN_ROOT", rootfs),
-  ];
+  );
   const mounts = spec.mounts ?? [];
   mounts.forEach((m, i) => steps.push(...mountSteps(m, i, input, host)));
 

@@ -2,7 +2,7 @@
  * What the planner needs to know about the host and the runtime process
  * itself. Read lazily and once; tests replace it with fixed answers.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 
 export interface HostView {
   /** Is this host path a directory (false for files and missing paths). */
@@ -15,6 +15,10 @@ export interface HostView {
   hardLimit(resource: string): bigint | undefined;
   /** Is the runtime allowed to raise hard limits (CAP_SYS_RESOURCE in its effective set). */
   canRaiseLimits(): boolean;
+  /** The mount point of the mount a host path is on (longest mountinfo prefix). */
+  mountOf(path: string): string;
+  /** The runtime's own /proc/self/oom_score_adj. */
+  oomScoreAdj(): number;
   /** Linux security modules enabled on the host. */
   apparmorEnabled(): boolean;
   selinuxEnabled(): boolean;
@@ -76,6 +80,17 @@ export const realHost: HostView = {
     const hard = line?.slice(26).trim().split(/\s+/)[1];
     return hard === undefined || hard === "unlimited" ? undefined : BigInt(hard);
   },
+  mountOf(path) {
+    const real = realpathSync(path);
+    let best = "/";
+    for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+      // Field 5 is the mount point, with spaces and such octal-escaped.
+      const mp = line.split(" ")[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+      if (mp && mp.length > best.length && (real === mp || real.startsWith(`${mp}/`))) best = mp;
+    }
+    return best;
+  },
+  oomScoreAdj: () => Number(readFlag("/proc/self/oom_score_adj") || "0"),
   apparmorEnabled: () => readFlag("/sys/module/apparmor/parameters/enabled") === "Y",
   selinuxEnabled: () => readFlag("/sys/fs/selinux/enforce") !== "",
 };

@@ -95,8 +95,11 @@ function attributeSteps(process: Process, persona: LinuxPersonality | undefined)
     if ((policy === 1 || policy === 2) && !sched.priority) {
       throw new RuntsError(`config.json: process.scheduler.priority: ${sched.policy} needs a priority of 1 to 99`);
     }
+    // Real-time policies also need real-time CPU time in the container's cpu cgroup (cpu.rt_runtime_us on v1).
+    const rt = policy === 1 || policy === 2 || policy === 6;
+    const shown = `process.scheduler ${sched.policy}${rt ? " (a real-time policy: needs CAP_SYS_NICE and real-time CPU time in the container's cpu cgroup)" : ""}`;
     steps.push(
-      step("SCHEDULER", policy, hex(flags), sched.nice ?? 0, sched.priority ?? 0, sched.runtime ?? 0, sched.deadline ?? 0, sched.period ?? 0),
+      step("SCHEDULER", policy, hex(flags), sched.nice ?? 0, sched.priority ?? 0, sched.runtime ?? 0, sched.deadline ?? 0, sched.period ?? 0, shown),
     );
   }
   const io = process.ioPriority;

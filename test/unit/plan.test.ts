@@ -27,6 +27,8 @@ const host: HostView = {
   capBounding: () => ALL_CAPS & ~CAP_SYS_RESOURCE,
   canRaiseLimits: () => false,
   hardLimit: (r: string) => (r === "RLIMIT_NOFILE" ? 524288n : undefined),
+  mountOf: () => "/",
+  oomScoreAdj: () => 0,
   apparmorEnabled: () => false,
   selinuxEnabled: () => false,
 };
@@ -216,6 +218,33 @@ describe("launch plan", () => {
     expect(p.steps[0]).toEqual({ op: "PIDFD_SOCKET", args: ["/run/x/pidfd.sock"] });
   });
 
+  it("keeps rshared both ways: / rshared, only the rootfs' parent mount made private for pivot_root", () => {
+    const p = plan(spec((c) => (c.linux.rootfsPropagation = "rshared")), { host: { ...host, mountOf: () => "/srv" } });
+    const hostMounts = find(p.steps, "MOUNT_HOST").map((s) => s.args.slice(1, 4));
+    expect(hostMounts.slice(0, 2)).toEqual([
+      ["/", "", `0x${(0x100000 | 0x4000).toString(16)}`],
+      ["/srv", "", `0x${(0x40000).toString(16)}`],
+    ]);
+    // ... and the new root gets it again after the pivot.
+    expect(hostMounts).toHaveLength(4);
+    expect(hostMounts[3]).toEqual(["/", "", `0x${(0x100000 | 0x4000).toString(16)}`]);
+  });
+
+  it("makes the new root unbindable after the pivot, since the rootfs is bound from / first", () => {
+    const p = plan(spec((c) => (c.linux.rootfsPropagation = "runbindable")));
+    const order = ops(p.steps);
+    expect(find(p.steps, "MOUNT_HOST")[0]?.args[3]).toBe(`0x${(0x80000 | 0x4000).toString(16)}`);
+    expect(order.lastIndexOf("MOUNT_HOST")).toBeGreaterThan(order.indexOf("PIVOT_ROOT"));
+    expect(find(p.steps, "MOUNT_HOST").at(-1)?.args[3]).toBe(`0x${(0x20000 | 0x4000).toString(16)}`);
+  });
+
+  it("refuses an oomScoreAdj below the runtime's own without CAP_SYS_RESOURCE", () => {
+    expect(() => plan(spec((c) => (c.process.oomScoreAdj = -250)))).toThrow(
+      "config.json: process.oomScoreAdj: -250 is below the runtime's own oom_score_adj 0, and lowering it needs CAP_SYS_RESOURCE, which runts does not hold on this host",
+    );
+    expect(plan(spec((c) => (c.process.oomScoreAdj = 500))).oomScoreAdj).toBe(500);
+  });
+
   it("uses MS_MOVE + chroot with --no-pivot", () => {
     const p = plan(spec(), { noPivot: true });
     expect(find(p.steps, "PIVOT_ROOT")).toEqual([]);
@@ -332,7 +361,7 @@ describe("the rest of the config", () => {
         c.linux.personality = { domain: "LINUX32" };
       }),
     );
-    expect(find(p.steps, "SCHEDULER")[0]?.args).toEqual(["3", "0x1", "-5", "0", "0", "0", "0"]);
+    expect(find(p.steps, "SCHEDULER")[0]?.args).toEqual(["3", "0x1", "-5", "0", "0", "0", "0", "process.scheduler SCHED_BATCH"]);
     expect(find(p.steps, "IOPRIO")[0]?.args).toEqual([String((3 << 13) | 7)]);
     expect(find(p.steps, "PERSONALITY")[0]?.args).toEqual(["0x8"]);
     expect(find(p.steps, "AFFINITY").map((s) => s.args)).toEqual([["0"], ["0", "1"]]);
