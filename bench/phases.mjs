@@ -12,6 +12,7 @@ const MILESTONES = [
   ["helper", "helper exec'd (runts-init, runc init)"],
   ["ns", "namespaces (clone/clone3/unshare CLONE_NEW*)"],
   ["cgroup", "cgroup.procs first opened for writing"],
+  ["cgroupLast", "cgroup.procs last opened for writing"],
   ["mount", "first mount in the container"],
   ["pivot", "pivot_root"],
   ["exec", "execve /bin/true"],
@@ -46,6 +47,9 @@ function milestones(file, bundle) {
     ns: first((l) => /^(clone3?|unshare)\(/.test(l.s) && l.s.includes("CLONE_NEW")),
     cgroup: first((l) => /^open(at2?)?\(/.test(l.s) && l.s.includes('/cgroup.procs"') && l.s.includes("O_WRONLY")),
     mount: first((l) => l.pid === c && l.s.startsWith("mount(")),
+    cgroupLast: [...lines]
+      .reverse()
+      .find((l) => /^open(at2?)?\(/.test(l.s) && l.s.includes('/cgroup.procs"') && l.s.includes("O_WRONLY")),
     pivot: first((l) => l.pid === c && l.s.startsWith("pivot_root(")),
     exec: execTrue,
     cexit: first((l) => l.pid === c && l.t > execTrue.t && (l.s.startsWith("exit_group(") || l.s.startsWith("+++"))),
