@@ -6,6 +6,7 @@
  */
 import { appendFileSync } from "node:fs";
 import type { GlobalOptions } from "./cli/args.js";
+import { stderr } from "./output.js";
 
 export type Level = "debug" | "info" | "warning" | "error";
 
@@ -49,7 +50,7 @@ async function jsonLine(level: Level, msg: string): Promise<void> {
 export async function log(level: Level, msg: string): Promise<void> {
   if (level === "debug" && !options.debug) return;
   if (!options.log) {
-    process.stderr.write(textLine(level, msg));
+    stderr(textLine(level, msg));
     return;
   }
   if (options.logFormat === "json") await jsonLine(level, msg);

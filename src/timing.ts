@@ -3,6 +3,7 @@
  * stderr, milliseconds since the process started at each phase. Costs one
  * branch per mark otherwise.
  */
+import { stderr } from "./output.js";
 const enabled = Boolean(process.env["RUNTS_TIMING"]);
 const marks: Array<[string, number]> = [];
 
@@ -18,5 +19,5 @@ export function reportMarks(): void {
     prev = t;
     return line;
   });
-  process.stderr.write(`runts timing:\n${lines.join("\n")}\n`);
+  stderr(`runts timing:\n${lines.join("\n")}\n`);
 }

@@ -459,7 +459,8 @@ function defaultRoot(opts: ParseOptions): string {
 export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): ParsedCommandLine {
   const program = opts.program ?? "runts";
   const cwd = opts.cwd ?? process.cwd();
-  const help = appHelp(program, opts.version);
+  // Only usage errors print the help text: build it then, not on every call.
+  const help = { toString: () => appHelp(program, opts.version) };
 
   // App.Run: global flags, then normalizeFlags, then the parse error.
   const g = parseFlagSet(GLOBAL_FLAGS, argv);

@@ -5,6 +5,7 @@
 import { errorLine } from "../errors.js";
 import { mark, reportMarks } from "../timing.js";
 import type { ParsedCommandLine } from "./args.js";
+import { stdout, stderr } from "../output.js";
 
 export type CommandModule = { run(cmd: ParsedCommandLine): Promise<number> };
 
@@ -36,14 +37,14 @@ async function main(argv: string[]): Promise<number> {
     cmd = parseArgs(argv);
   } catch (err) {
     if (err instanceof UsageError) {
-      if (err.stdout) process.stdout.write(err.stdout.endsWith("\n") ? err.stdout : `${err.stdout}\n`);
+      if (err.stdout) stdout(err.stdout.endsWith("\n") ? err.stdout : `${err.stdout}\n`);
       if (err.global) {
         // The global flags were fine: report through the configured log, as runc does.
         configureLog(err.global);
         await log("error", err.message);
-        if (err.global.log) process.stderr.write(`${err.message}\n`);
+        if (err.global.log) stderr(`${err.message}\n`);
       } else {
-        process.stderr.write(`${err.message}\n`);
+        stderr(`${err.message}\n`);
       }
       return err.exitCode;
     }
@@ -56,10 +57,10 @@ async function main(argv: string[]): Promise<number> {
       const { appHelp, commandHelp, isCommandName } = await import("./commands.js");
       const { RUNTS_VERSION, OCI_VERSION } = await import("../version.js");
       if (cmd.command === "version") {
-        process.stdout.write(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);
+        stdout(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);
       } else {
         const topic = cmd.positionals[0];
-        process.stdout.write(topic && isCommandName(topic) ? commandHelp(topic) : appHelp("runts", RUNTS_VERSION));
+        stdout(topic && isCommandName(topic) ? commandHelp(topic) : appHelp("runts", RUNTS_VERSION));
       }
       return 0;
     }
@@ -67,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     if (!load) {
       const msg = `runts: "${cmd.command}" is not implemented yet`;
       await log("error", msg);
-      if (cmd.global.log) process.stderr.write(`${msg}\n`);
+      if (cmd.global.log) stderr(`${msg}\n`);
       return 1;
     }
     return await (await load()).run(cmd);
@@ -75,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     const line = errorLine(err);
     await log("error", line);
     // runc: with --log the plain message also goes to stderr; without, the log line is stderr.
-    if (cmd.global.log) process.stderr.write(`${line}\n`);
+    if (cmd.global.log) stderr(`${line}\n`);
     const code = (err as { exitCode?: unknown }).exitCode;
     return typeof code === "number" ? code : 1;
   }
@@ -88,7 +89,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`runts: ${errorLine(err)}\n`);
+    stderr(`runts: ${errorLine(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -7,6 +7,7 @@ import { realHost } from "../plan/host.js";
 import { CAPABILITIES } from "../plan/linux.js";
 import { FLAG_OPTION_NAMES, PROPAGATION, RECURSIVE_OPTIONS } from "../plan/mounts.js";
 import { OCI_VERSION, RUNTS_VERSION } from "../version.js";
+import { stdout } from "../output.js";
 
 export function features(): Record<string, unknown> {
   return {
@@ -38,6 +39,6 @@ export function features(): Record<string, unknown> {
 }
 
 export async function run(_cmd: ParsedCommandLine): Promise<number> {
-  process.stdout.write(`${JSON.stringify(features(), null, "    ")}\n`);
+  stdout(`${JSON.stringify(features(), null, "    ")}\n`);
   return 0;
 }

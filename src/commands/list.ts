@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import { listArgs, type ParsedCommandLine } from "../cli/args.js";
 import { type ContainerListItem, formatList } from "../cli/format.js";
 import { StateDir, deriveStatus, listIds } from "../container/state.js";
+import { stdout } from "../output.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
   const a = listArgs(cmd);
@@ -18,7 +19,7 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
     if (!s) continue; // still being created
     items.push({ ...s, status: deriveStatus(dir, s), owner: ownerOf(dir.dir) });
   }
-  process.stdout.write(formatList(items, a.format, a.quiet));
+  stdout(formatList(items, a.format, a.quiet));
   return 0;
 }
 

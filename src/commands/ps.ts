@@ -3,6 +3,7 @@ import { psArgs, type ParsedCommandLine } from "../cli/args.js";
 import { filterPsOutput, formatPsJson, parseOutputFormat } from "../cli/format.js";
 import { cgroupManagerFromState } from "../cgroups/index.js";
 import { StateDir } from "../container/state.js";
+import { stdout } from "../output.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
   const a = psArgs(cmd);
@@ -10,11 +11,11 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
   const state = new StateDir(cmd.global.root, a.id).load();
   const pids = cgroupManagerFromState(state.cgroup).pids();
   if (format === "json") {
-    process.stdout.write(formatPsJson(pids));
+    stdout(formatPsJson(pids));
     return 0;
   }
   const { execFileSync } = await import("node:child_process");
   const out = execFileSync("ps", a.psArgs, { encoding: "utf8" });
-  process.stdout.write(filterPsOutput(out, pids));
+  stdout(filterPsOutput(out, pids));
   return 0;
 }
