@@ -4,7 +4,8 @@
  */
 import { errorLine } from "../errors.js";
 import { mark, reportMarks } from "../timing.js";
-import type { ParsedCommandLine } from "./args.js";
+import { type ParsedCommandLine, UsageError, parseArgs } from "./args.js";
+import { configureLog, log } from "../log.js";
 import { stdout, stderr } from "../output.js";
 
 export type CommandModule = { run(cmd: ParsedCommandLine): Promise<number> };
@@ -30,8 +31,6 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
 
 async function main(argv: string[]): Promise<number> {
   mark("main");
-  const { parseArgs, UsageError } = await import("./args.js");
-  const { configureLog, log } = await import("../log.js");
   let cmd: ParsedCommandLine;
   try {
     cmd = parseArgs(argv);
