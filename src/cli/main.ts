@@ -50,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   configureLog(cmd.global);
+  if (cmd.command === "create" || cmd.command === "run") {
+    // Let the kernel's first-migration grace period pass while we plan (see warmup.ts).
+    void (await import("../cgroups/warmup.js")).warmCgroupMigration();
+  }
   mark("arguments parsed");
   try {
     if (cmd.command === "help" || cmd.command === "version") {

@@ -38,6 +38,8 @@ export interface Created {
 
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const dir = new StateDir(opts.root, opts.id);
+  const { warmCgroupMigration } = await import("../cgroups/warmup.js");
+  const warm = warmCgroupMigration();
   const [{ loadSpec, rootfsPath }, { assertSupported }, { buildPlan }, { createCgroupManager }, libc, { launch }, { locateShim }] =
     await Promise.all([
       import("../spec/load.js"),
@@ -71,10 +73,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         ...(spec.linux?.cgroupsPath ? { cgroupsPath: spec.linux.cgroupsPath } : {}),
       });
       const cg = cgroup;
-      cg.create();
-      cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
-      mark("cgroup created");
-      libc.mkfifo(dir.fifo, 0o622);
       const rootfs = rootfsPath(opts.bundle, spec);
       const listenFds = socketActivationFds();
       const annotations = spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : undefined;
@@ -103,6 +101,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         ...(opts.pidfdSocket ? { pidfdSocket: resolve(opts.bundle, opts.pidfdSocket) } : {}),
       });
       mark("plan built");
+      // Made after planning: a config the planner refuses leaves no cgroup to undo.
+      cg.create();
+      cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
+      mark("cgroup created");
+      libc.mkfifo(dir.fifo, 0o622);
       const { log } = await import("../log.js");
       for (const note of plan.notes) await log(note.level, note.message);
       const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
@@ -110,6 +113,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         onReady: async (p) => {
           pid = p;
           mark("container process cloned");
+          await warm;
           cg.join(p);
           mark("cgroup joined");
           const creating = hookState({ ...view, pid }, "creating");
