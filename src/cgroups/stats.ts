@@ -183,6 +183,15 @@ export function parseCpuList(s: string | undefined): number[] {
 
 /** Hugepage sizes the kernel has, as hugetlb files name them ("2MB", "1GB"). */
 export function hugePageSizes(): string[] {
+  return hostFacts.hugePageSizes();
+}
+
+/** What is read from the host outside the cgroup tree; unit tests on scratch trees replace it. */
+export const hostFacts = {
+  hugePageSizes: readHugePageSizes,
+};
+
+function readHugePageSizes(): string[] {
   let names: string[];
   try {
     names = readdirSync("/sys/kernel/mm/hugepages");

@@ -16,16 +16,21 @@ import { sharesToWeight } from "../../src/cgroups/v2/cpu.js";
 import { blkioWeightToIo } from "../../src/cgroups/v2/io.js";
 import { deviceFilterHooks } from "../../src/cgroups/v2/devices.js";
 import { runDeviceFilter } from "../../src/cgroups/v2/ebpf.js";
-import { pageSizeName } from "../../src/cgroups/stats.js";
+import { hostFacts, pageSizeName } from "../../src/cgroups/stats.js";
 
 let scratch: Scratch | undefined;
 let journal: [string, string][] = [];
 
+const realHugePageSizes = hostFacts.hugePageSizes;
+
 beforeEach(() => {
+  // The page sizes of a typical x86-64 host, whatever this one has.
+  hostFacts.hugePageSizes = () => ["2MB", "1GB"];
   journal = [];
   observeWrites((path, value) => journal.push([path, value]));
 });
 afterEach(() => {
+  hostFacts.hugePageSizes = realHugePageSizes;
   observeWrites(undefined);
   scratch?.cleanup();
   scratch = undefined;

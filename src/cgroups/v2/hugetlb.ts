@@ -17,9 +17,9 @@ export function hugetlbNonDefault(r: LinuxResources): string | undefined {
 }
 
 /** Refuse a page size this kernel does not have, naming the ones it has. */
-export function checkHugepages(r: LinuxResources, sizes: () => string[] = hugePageSizes): void {
+export function checkHugepages(r: LinuxResources): void {
   if (!r.hugepageLimits?.length) return;
-  const have = sizes();
+  const have = hugePageSizes();
   for (const [i, h] of r.hugepageLimits.entries()) {
     if (!have.includes(h.pageSize)) {
       throw new RuntsError(
