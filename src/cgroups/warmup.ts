@@ -7,34 +7,46 @@
  * the grace period passes while it parses the config and plans, instead of
  * when it creates the cgroup and moves the container process in. (The
  * kernel holds cgroup_mutex meanwhile: cgroup directories are made after
- * planning, as late as possible.) Best effort: nothing changes and errors
- * are ignored.
+ * planning, as late as possible.) Best effort: nothing changes, no file is
+ * created (the file must exist), and errors are ignored.
  */
 import { readFileSync, writeFile } from "node:fs";
 
 let started: Promise<void> | undefined;
 
+/** cgroup.procs of the cgroup this process is in, in the first cgroup filesystem mounted. */
+export function ownProcsFile(mountinfo: string, procSelfCgroup: string): string | undefined {
+  const ours = procSelfCgroup
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.split(":"))
+    .map(([, controllers = "", ...path]) => ({ controllers, path: path.join(":") }));
+  for (const line of mountinfo.split("\n")) {
+    const [pre = "", post = ""] = line.split(" - ");
+    const [fstype = "", , superOpts = ""] = post.split(" ");
+    const mountpoint = pre.split(" ")[4];
+    if (!mountpoint || (fstype !== "cgroup" && fstype !== "cgroup2")) continue;
+    const want = fstype === "cgroup2" ? "" : superOpts.split(",").filter((o) => o !== "rw" && o !== "ro" && !o.includes("=") || o.startsWith("name=")).sort().join(",");
+    const entry = ours.find((e) => e.controllers.split(",").sort().join(",") === want);
+    if (entry) return `${mountpoint}${entry.path === "/" ? "" : entry.path}/cgroup.procs`;
+  }
+  return undefined;
+}
+
 /** Start the warm-up once; later calls return the same promise. */
 export function warmCgroupMigration(): Promise<void> {
   return (started ??= new Promise((resolve) => {
-    let line: string | undefined;
+    let file: string | undefined;
     try {
-      line = readFileSync("/proc/self/cgroup", "utf8")
-        .split("\n")
-        .find((l) => l.startsWith("0::"));
+      file = ownProcsFile(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
     } catch {
+      file = undefined;
+    }
+    if (!file) {
       resolve();
       return;
     }
-    if (!line) {
-      resolve();
-      return;
-    }
-    // cgroup v2 (pure, or the unified mount of a hybrid host).
-    const path = line.slice(3);
-    const base = readFileSync("/proc/self/mountinfo", "utf8").includes(" /sys/fs/cgroup/unified ")
-      ? "/sys/fs/cgroup/unified"
-      : "/sys/fs/cgroup";
-    writeFile(`${base}${path === "/" ? "" : path}/cgroup.procs`, String(process.pid), () => resolve());
+    // "r+": open an existing file only; never create one.
+    writeFile(file, String(process.pid), { flag: "r+" }, () => resolve());
   }));
 }
