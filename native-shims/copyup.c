@@ -6,7 +6,8 @@
  * symlink.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -19,6 +20,15 @@
 static int covered_fd = -1;
 static char linkbuf[4096];
 static char iobuf[65536];
+/* getdents64(2) records, the same with glibc and musl. */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
 /* One directory-listing buffer per level: no allocation after clone. */
 static char dents[COPY_DEPTH + 1][8192];
 
@@ -62,9 +72,9 @@ static void copy_tree(int from_dir, int to_dir, int depth, const char *shown)
 	if (depth > COPY_DEPTH)
 		fail("tmpcopyup", shown, ELOOP, "directory tree too deep");
 	ssize_t got;
-	while ((got = getdents64(from_dir, dents[depth], sizeof(dents[depth]))) > 0) {
+	while ((got = syscall(SYS_getdents64, from_dir, dents[depth], sizeof(dents[depth]))) > 0) {
 		for (ssize_t pos = 0; pos < got;) {
-			struct dirent64 *e = (struct dirent64 *)(dents[depth] + pos);
+			struct linux_dirent64 *e = (struct linux_dirent64 *)(dents[depth] + pos);
 			pos += e->d_reclen;
 			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 				copy_entry(from_dir, to_dir, e->d_name, depth, shown);
