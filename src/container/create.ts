@@ -4,6 +4,7 @@
  * Any failure undoes everything this call made: nothing is left on the host.
  */
 import { writeFileSync, renameSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { CgroupManager } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
@@ -65,6 +66,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   let cgroup: CgroupManager | undefined;
   let pid = 0;
   const holders: UsernsHolder[] = [];
+  // A signal now must not leave half a container behind: note it, finish or
+  // fail, undo, then report it.
+  const signals = trapSignals();
   try {
     return await dir.locked(async () => {
       cgroup = createCgroupManager({
@@ -143,6 +147,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
           ? { hooks: { poststart: spec.hooks.poststart ?? [], poststop: spec.hooks.poststop ?? [] } }
           : {}),
       };
+      await signals.check();
       dir.write(state);
       if (opts.pidFile) writePidFile(opts.pidFile, pid);
       for (const h of holders.splice(0)) h.release();
@@ -153,14 +158,50 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     for (const h of holders.splice(0)) h.release();
     if (pid > 0) await reap(pid, libc.waitChild);
     try {
+      // Anything the container process left (a hook's child, say) goes too.
+      for (const p of cgroup?.pids() ?? []) killQuietly(p);
       cgroup?.destroy();
     } finally {
       dir.remove();
     }
+    const late = signals.received();
+    if (late) throw new RuntsError(`interrupted by ${late}`, { container: opts.id }, 128 + (osConstants.signals[late] ?? 0));
     if (err instanceof RuntsError && !err.context.container) {
       throw new RuntsError(err.message, { ...err.context, container: opts.id }, err.exitCode);
     }
     throw err;
+  } finally {
+    signals.release();
+  }
+}
+
+const TRAPPED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+
+/** Hold termination signals while a container is being made; check() throws once one came. */
+function trapSignals(): { check(): Promise<void>; received(): NodeJS.Signals | undefined; release(): void } {
+  let got: NodeJS.Signals | undefined;
+  const note = (sig: NodeJS.Signals) => {
+    got ??= sig;
+  };
+  for (const sig of TRAPPED) process.on(sig, note);
+  return {
+    async check() {
+      // Signal handlers run between event loop turns: give them one.
+      await new Promise((r) => setImmediate(r));
+      if (got) throw new RuntsError(`interrupted by ${got}`);
+    },
+    received: () => got,
+    release() {
+      for (const sig of TRAPPED) process.off(sig, note);
+    },
+  };
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // gone already
   }
 }
 
