@@ -76,24 +76,8 @@ interface Region {
 let spawnRegion: Region | undefined;
 
 function region(size: number): Region {
-  const f = lib();
-  const t = f.DataType;
-  const ptr = f.load({
-    library: "libc",
-    funcName: "calloc",
-    retType: t.External,
-    paramsType: [t.U64, t.U64],
-    paramsValue: [1, size],
-  }) as FfiRs.JsExternal;
-  // memcpy(p, src, 0) returns p: the pointer's address as a number.
-  const addr = f.load({
-    library: "libc",
-    funcName: "memcpy",
-    retType: t.BigInt,
-    paramsType: [t.External, t.U8Array, t.U64],
-    paramsValue: [ptr, Buffer.alloc(1), 0],
-  }) as unknown as bigint;
-  return { ptr, buf: f.createExternalBuffer(ptr, size), addr: BigInt(addr) };
+  const b = nativeAlloc(size);
+  return { ...b, addr: BigInt(b.addr) };
 }
 
 function callAddr(name: string, values: Array<bigint | number | string>, types: FfiRs.DataType[]): number {
