@@ -184,12 +184,24 @@ export class CgroupHost {
   }
 }
 
-function readProcFile(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw fromNodeError(err, "cgroup detect", { path });
+const procFiles = new Map<string, string>();
+
+/**
+ * /proc/self/mountinfo or /proc/self/cgroup, read once per process and shared
+ * by everything that needs them on the create path (this module, the cgroup
+ * warm-up, the planner's mount lookup).
+ */
+export function readProcFile(path: string): string {
+  let text = procFiles.get(path);
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      throw fromNodeError(err, "cgroup detect", { path });
+    }
+    procFiles.set(path, text);
   }
+  return text;
 }
 
 let defaultHost: CgroupHost | undefined;

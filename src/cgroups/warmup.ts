@@ -10,7 +10,8 @@
  * planning, as late as possible.) Best effort: nothing changes, no file is
  * created (the file must exist), and errors are ignored.
  */
-import { readFileSync, writeFile } from "node:fs";
+import { writeFile } from "node:fs";
+import { readProcFile } from "./detect.js";
 
 let started: Promise<void> | undefined;
 
@@ -38,7 +39,7 @@ export function warmCgroupMigration(): Promise<void> {
   return (started ??= new Promise((resolve) => {
     let file: string | undefined;
     try {
-      file = ownProcsFile(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+      file = ownProcsFile(readProcFile("/proc/self/mountinfo"), readProcFile("/proc/self/cgroup"));
     } catch {
       file = undefined;
     }

@@ -3,6 +3,7 @@
  * itself. Read lazily and once; tests replace it with fixed answers.
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
+import { readProcFile } from "../cgroups/detect.js";
 
 export interface HostView {
   /** Is this host path a directory (false for files and missing paths). */
@@ -83,7 +84,7 @@ export const realHost: HostView = {
   mountOf(path) {
     const real = realpathSync(path);
     let best = "/";
-    for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    for (const line of readProcFile("/proc/self/mountinfo").split("\n")) {
       // Field 5 is the mount point, with spaces and such octal-escaped.
       const mp = line.split(" ")[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
       if (mp && mp.length > best.length && (real === mp || real.startsWith(`${mp}/`))) best = mp;
