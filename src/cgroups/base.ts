@@ -147,6 +147,16 @@ export abstract class HierarchyManager implements CgroupManager {
           break;
         }
       }
+      // runts' own default parent (/runts) goes once its last container does,
+      // whichever container made it; parents of other paths belong to others.
+      const ownParent = `${h.base}/runts`;
+      if (leaf.startsWith(`${ownParent}/`) && !leaf.slice(ownParent.length + 1).includes("/")) {
+        try {
+          removeIfUnused(ownParent, "cgroup destroy");
+        } catch (err) {
+          first ??= err;
+        }
+      }
       // What is left above is shared now; it is no longer this container's.
       h.created = [];
     }
