@@ -114,12 +114,16 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       for (const note of plan.notes) await log(note.level, note.message);
       const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
       const launched = await launch(plan, shim, {
-        onReady: async (p) => {
+        onSpawn: async (shimPid) => {
+          await warm;
+          cg.join(shimPid);
+          mark("cgroup joined");
+        },
+        onCloned: (p) => {
           pid = p;
           mark("container process cloned");
-          await warm;
-          cg.join(p);
-          mark("cgroup joined");
+        },
+        onReady: async () => {
           const creating = hookState({ ...view, pid }, "creating");
           await runHooks("prestart", spec.hooks?.prestart, creating);
           await runHooks("createRuntime", spec.hooks?.createRuntime, creating);

@@ -42,7 +42,7 @@ export async function execInContainer(dir: StateDir, a: ExecArgs): Promise<Exece
     ...(a.pidfdSocket ? { pidfdSocket: resolve(a.pidfdSocket) } : {}),
   });
   const cgroup = cgroupManagerFromState(state.cgroup);
-  const launched = await launch(plan, shim, { onReady: (pid) => cgroup.join(pid) });
+  const launched = await launch(plan, shim, { onSpawn: (shimPid) => cgroup.join(shimPid) });
   if (a.pidFile) writePidFile(a.pidFile, launched.pid);
   return launched;
 }

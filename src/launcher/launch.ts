@@ -15,11 +15,19 @@ import { Channel } from "./channel.js";
 
 export interface LaunchHooks {
   /**
-   * Stage "ready": the container process exists; join its cgroup, run the
+   * runts-init has started, before it has the plan: put it into the
+   * container's cgroup, which the container process then inherits (so the
+   * kernel's migration overlaps with runts-init's start-up).
+   */
+  onSpawn?(shimPid: number): void | Promise<void>;
+  /** The container process exists: its host pid. */
+  onCloned?(pid: number): void;
+  /**
+   * Stage "ready", in plans that have it: the id maps are written; run the
    * runtime-namespace hooks. What it returns rides on the ack (state JSONs
    * for the hooks the container process runs itself).
    */
-  onReady(pid: number): string[] | void | Promise<string[] | void>;
+  onReady?(pid: number): string[] | void | Promise<string[] | void>;
 }
 
 export interface Launched {
@@ -66,6 +74,9 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
     shimPid = spawnProgram(shim, [shim, String(syncFd)], fds);
     closeSync(theirs);
     mark("runts-init spawned");
+    await hooks.onSpawn?.(shimPid);
+    // Inherited by the container process at clone, like the cgroup.
+    if (plan.oomScoreAdj !== undefined) setOomScoreAdj(shimPid, plan.oomScoreAdj);
     channel.write(encodePlan(plan.steps));
     for (;;) {
       const msg = channel.read();
@@ -78,6 +89,7 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
       if (kind === "pid") {
         mark("pid received");
         pid = Number(msg[1]);
+        hooks.onCloned?.(pid);
       } else if (kind === "error") {
         throw stepError(msg);
       } else if (kind === "sync") {
@@ -85,6 +97,7 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
           const next = channel.read();
           if (next?.[0] !== "pid") throw new RuntsError("container init did not report its pid", { step: "sync" });
           pid = Number(next[1]);
+          hooks.onCloned?.(pid);
         }
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
         channel.send("ack", ...(payload ?? []));
@@ -126,17 +139,18 @@ async function ready(pid: number, plan: LaunchPlan, hooks: LaunchHooks): Promise
       });
     }
   }
-  if (plan.oomScoreAdj !== undefined) {
-    try {
-      writeFileSync(`/proc/${pid}/oom_score_adj`, String(plan.oomScoreAdj));
-    } catch (err) {
-      throw new RuntsError(`cannot set process.oomScoreAdj ${plan.oomScoreAdj}: ${(err as Error).message}`, {
-        step: "oom_score_adj",
-        path: `/proc/${pid}/oom_score_adj`,
-      });
-    }
+  return hooks.onReady?.(pid);
+}
+
+function setOomScoreAdj(pid: number, value: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+  } catch (err) {
+    throw new RuntsError(`cannot set process.oomScoreAdj ${value}: ${(err as Error).message}`, {
+      step: "oom_score_adj",
+      path: `/proc/${pid}/oom_score_adj`,
+    });
   }
-  return hooks.onReady(pid);
 }
 
 function killQuietly(pid: number): void {

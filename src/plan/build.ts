@@ -128,8 +128,11 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   const affinity = process.execCPUAffinity;
   if (affinity?.initial) steps.push(step("AFFINITY", ...cpuList(affinity.initial, "process.execCPUAffinity.initial")));
 
-  // In the container process: runts writes id maps and joins the cgroup, then acks.
-  steps.push(step("SYNC", "ready"));
+  // In the container process (already in its cgroup: runts-init was put there).
+  // "ready": runts writes the id maps and runs the runtime-namespace hooks, then acks.
+  const hooks = spec.hooks;
+  const hookStates = Boolean(hooks?.createContainer?.length || hooks?.startContainer?.length);
+  if (userns || hooks?.prestart?.length || hooks?.createRuntime?.length || hookStates) steps.push(step("SYNC", "ready"));
   if (userns) steps.push(step("SET_IDS", 0, 0));
   if (input.sessionKeyring) steps.push(step("KEYRING", input.sessionKeyring));
   if (newNs("cgroup")) steps.push(step("UNSHARE", hex(CLONE.NEWCGROUP)));
@@ -176,7 +179,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
     ...(process.oomScoreAdj !== undefined ? { oomScoreAdj: process.oomScoreAdj } : {}),
     preserveFds,
     notes,
-    hookStates: Boolean(spec.hooks?.createContainer?.length || spec.hooks?.startContainer?.length),
+    hookStates,
   };
 }
 

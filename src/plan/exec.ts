@@ -34,7 +34,6 @@ export function buildExecPlan(input: ExecPlanInput): LaunchPlan {
   steps.push(step("CLONE", "0x0"));
   const initial = process.execCPUAffinity?.initial;
   if (initial) steps.push(step("AFFINITY", ...cpuList(initial, "process.execCPUAffinity.initial")));
-  steps.push(step("SYNC", "ready"));
   if (process.terminal) {
     const size = process.consoleSize;
     steps.push(step("TTY", size?.height ?? 0, size?.width ?? 0));

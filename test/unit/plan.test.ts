@@ -47,8 +47,9 @@ describe("launch plan", () => {
     const order = ops(p.steps);
     const idx = (op: Step["op"]) => order.indexOf(op);
     expect(order[0]).toBe("OPEN_FIFO");
-    expect(idx("CLONE")).toBeLessThan(idx("SYNC"));
-    expect(idx("SYNC")).toBeLessThan(idx("MOUNT_HOST"));
+    // No id maps or hooks: no "ready" stage (runts-init was put in the cgroup before it got the plan).
+    expect(idx("SYNC")).toBe(-1);
+    expect(idx("CLONE")).toBeLessThan(idx("MOUNT_HOST"));
     expect(idx("OPEN_ROOT")).toBeLessThan(idx("MOUNT"));
     expect(idx("MOUNT")).toBeLessThan(idx("PIVOT_ROOT"));
     expect(idx("PIVOT_ROOT")).toBeLessThan(idx("HOSTNAME"));
@@ -106,7 +107,7 @@ describe("launch plan", () => {
     expect(unshares).toEqual(["0x80", "0x2000000"]);
     expect(find(p.steps, "WRITE_FILE")[0]?.args).toEqual(["/proc/self/timens_offsets", "monotonic 86400 0\n"]);
     expect(order.indexOf("WRITE_FILE")).toBeLessThan(order.indexOf("CLONE"));
-    expect(order.lastIndexOf("UNSHARE")).toBeGreaterThan(order.indexOf("SYNC"));
+    expect(order.lastIndexOf("UNSHARE")).toBeGreaterThan(order.indexOf("CLONE"));
   });
 
   it("mounts with runc's flags: proc, tmpfs data, bind with remount flags", () => {
@@ -204,7 +205,7 @@ describe("launch plan", () => {
     expect(find(plan(spec()).steps, "KEYRING")).toEqual([]);
     const p = plan(spec(), { sessionKeyring: "_ses.abc" });
     expect(find(p.steps, "KEYRING")[0]?.args).toEqual(["_ses.abc"]);
-    expect(ops(p.steps).indexOf("KEYRING")).toBeGreaterThan(ops(p.steps).indexOf("SYNC"));
+    expect(ops(p.steps).indexOf("KEYRING")).toBeGreaterThan(ops(p.steps).indexOf("CLONE"));
   });
 
   it("passes socket-activation environment to the process", () => {
@@ -366,10 +367,18 @@ describe("the rest of the config", () => {
     expect(find(p.steps, "PERSONALITY")[0]?.args).toEqual(["0x8"]);
     expect(find(p.steps, "AFFINITY").map((s) => s.args)).toEqual([["0"], ["0", "1"]]);
     const order = ops(p.steps);
-    expect(order.indexOf("AFFINITY")).toBeLessThan(order.indexOf("SYNC"));
+    expect(order.indexOf("AFFINITY")).toBe(order.indexOf("CLONE") + 1);
     expect(order.indexOf("SCHEDULER")).toBeLessThan(order.indexOf("CAPS"));
     expect(cpuList("0-2,5", "f")).toEqual(["0", "1", "2", "5"]);
     expect(() => cpuList("3-1", "f")).toThrow('config.json: f: bad CPU list "3-1"');
+  });
+
+  it("has a ready stage only for id maps and runtime-namespace hooks", () => {
+    const has = (s: Spec) => ops(plan(s).steps).includes("SYNC");
+    expect(has(spec())).toBe(false);
+    expect(has(spec((c) => (c.hooks = { createRuntime: [{ path: "/bin/true" }] })))).toBe(true);
+    expect(has(spec((c) => (c.hooks = { prestart: [{ path: "/bin/true" }] })))).toBe(true);
+    expect(has(spec((c) => (c.hooks = { poststart: [{ path: "/bin/true" }] })))).toBe(false);
   });
 
   it("runs container-side hooks from the plan: createContainer before the pivot, startContainer after start", () => {
