@@ -10,6 +10,7 @@ import type { CgroupManager } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
 import type { UsernsHolder } from "../launcher/idmap.js";
 import type { CgroupMount } from "../plan/build.js";
+import type { Spec } from "../spec/schema.js";
 import { deviceCgroupRules } from "../plan/devices.js";
 import { OCI_VERSION } from "../version.js";
 import { mark } from "../timing.js";
@@ -79,15 +80,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       const cg = cgroup;
       const rootfs = rootfsPath(opts.bundle, spec);
       const listenFds = socketActivationFds();
-      const annotations = spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : undefined;
-      const idmapUserns = new Map<number, string>();
-      for (const [i, m] of (spec.mounts ?? []).entries()) {
-        if (!m.uidMappings || !m.gidMappings) continue;
-        const { holdUserns } = await import("../launcher/idmap.js");
-        const holder = await holdUserns(shim, m.uidMappings, m.gidMappings);
-        holders.push(holder);
-        idmapUserns.set(i, holder.path);
-      }
+      const annotations = annotationsOf(spec);
+      const idmapUserns = await holdIdmapUserns(spec, shim, holders);
       const plan = buildPlan({
         spec,
         bundle: opts.bundle,
@@ -132,25 +126,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       });
       pid = launched.pid;
       mark("container created");
-      const state: SavedState = {
-        ociVersion: OCI_VERSION,
-        id: opts.id,
-        pid,
-        pidStartTime: procStat(pid)?.startTime ?? "",
-        bundle: opts.bundle,
-        rootfs,
-        created: new Date().toISOString(),
-        owner: "",
-        ...(annotations ? { annotations } : {}),
-        cgroup: cg.toState(),
-        ...(spec.process ? { process: spec.process } : {}),
-        namespaces: Object.fromEntries(
-          (spec.linux?.namespaces ?? []).map((ns) => [ns.type, ns.path ?? `/proc/${pid}/ns/${nsFile(ns.type)}`]),
-        ),
-        ...(spec.hooks?.poststart?.length || spec.hooks?.poststop?.length
-          ? { hooks: { poststart: spec.hooks.poststart ?? [], poststop: spec.hooks.poststop ?? [] } }
-          : {}),
-      };
+      const state = savedState(opts, spec, pid, rootfs, cg);
       await signals.check();
       dir.write(state);
       if (opts.pidFile) writePidFile(opts.pidFile, pid);
@@ -214,6 +190,47 @@ function socketActivationFds(): number {
   const n = Number(process.env["LISTEN_FDS"] ?? "0");
   if (!Number.isInteger(n) || n <= 0 || process.env["LISTEN_PID"] !== String(process.pid)) return 0;
   return n;
+}
+
+function annotationsOf(spec: Spec): Record<string, string> | undefined {
+  return spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : undefined;
+}
+
+/** What state.json records: enough for every later command, without config.json. */
+function savedState(opts: CreateOptions, spec: Spec, pid: number, rootfs: string, cg: CgroupManager): SavedState {
+  const annotations = annotationsOf(spec);
+  return {
+    ociVersion: OCI_VERSION,
+    id: opts.id,
+    pid,
+    pidStartTime: procStat(pid)?.startTime ?? "",
+    bundle: opts.bundle,
+    rootfs,
+    created: new Date().toISOString(),
+    owner: "",
+    ...(annotations ? { annotations } : {}),
+    cgroup: cg.toState(),
+    ...(spec.process ? { process: spec.process } : {}),
+    namespaces: Object.fromEntries(
+      (spec.linux?.namespaces ?? []).map((ns) => [ns.type, ns.path ?? `/proc/${pid}/ns/${nsFile(ns.type)}`]),
+    ),
+    ...(spec.hooks?.poststart?.length || spec.hooks?.poststop?.length
+      ? { hooks: { poststart: spec.hooks.poststart ?? [], poststop: spec.hooks.poststop ?? [] } }
+      : {}),
+  };
+}
+
+/** A user namespace holding the mappings of each idmapped mount (by index in spec.mounts). */
+async function holdIdmapUserns(spec: Spec, shim: string, holders: UsernsHolder[]): Promise<Map<number, string>> {
+  const paths = new Map<number, string>();
+  for (const [i, m] of (spec.mounts ?? []).entries()) {
+    if (!m.uidMappings || !m.gidMappings) continue;
+    const { holdUserns } = await import("../launcher/idmap.js");
+    const holder = await holdUserns(shim, m.uidMappings, m.gidMappings);
+    holders.push(holder);
+    paths.set(i, holder.path);
+  }
+  return paths;
 }
 
 /** The container's init is our child: kill it and wait, so its cgroup can go. */
