@@ -70,7 +70,9 @@ function isUnder(path: string, root: string): boolean {
 export function parseMountinfo(text: string, root: string = DEFAULT_CGROUP_ROOT): Hierarchy[] {
   const out: Hierarchy[] = [];
   const seen = new Set<string>();
-  for (const line of text.split("\n")) {
+  const lines = text.split("\n");
+  const top = topmostMounts(lines);
+  for (const [i, line] of lines.entries()) {
     if (!line.includes("cgroup")) continue;
     const sep = line.indexOf(" - ");
     if (sep < 0) continue;
@@ -82,6 +84,8 @@ export function parseMountinfo(text: string, root: string = DEFAULT_CGROUP_ROOT)
     const mountRoot = unescapeMountinfo(pre[3] ?? "/");
     const mountpoint = unescapeMountinfo(pre[4] ?? "");
     if (!isUnder(mountpoint, root)) continue;
+    // Mounted over later (a tmpfs on top of it, say): not what the path shows.
+    if (top.get(mountpoint) !== i) continue;
     let controllers: string[] = [];
     if (fstype === "cgroup") {
       const opts = (post[2] ?? "").split(",");
@@ -96,6 +100,16 @@ export function parseMountinfo(text: string, root: string = DEFAULT_CGROUP_ROOT)
     out.push({ controllers, unified: fstype === "cgroup2", mountpoint, mountRoot });
   }
   return out;
+}
+
+/** For each mount point, the index of the last mountinfo line mounting there: the one in sight. */
+export function topmostMounts(lines: readonly string[]): Map<string, number> {
+  const top = new Map<string, number>();
+  lines.forEach((line, i) => {
+    const mp = line.split(" ")[4];
+    if (mp) top.set(unescapeMountinfo(mp), i);
+  });
+  return top;
 }
 
 /** Parse /proc/<pid>/cgroup. */

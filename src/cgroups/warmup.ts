@@ -11,7 +11,7 @@
  * created (the file must exist), and errors are ignored.
  */
 import { writeFile } from "node:fs";
-import { readProcFile } from "./detect.js";
+import { readProcFile, topmostMounts } from "./detect.js";
 
 let started: Promise<void> | undefined;
 
@@ -22,11 +22,13 @@ export function ownProcsFile(mountinfo: string, procSelfCgroup: string): string 
     .filter(Boolean)
     .map((l) => l.split(":"))
     .map(([, controllers = "", ...path]) => ({ controllers, path: path.join(":") }));
-  for (const line of mountinfo.split("\n")) {
+  const lines = mountinfo.split("\n");
+  const top = topmostMounts(lines);
+  for (const [i, line] of lines.entries()) {
     const [pre = "", post = ""] = line.split(" - ");
     const [fstype = "", , superOpts = ""] = post.split(" ");
     const mountpoint = pre.split(" ")[4];
-    if (!mountpoint || (fstype !== "cgroup" && fstype !== "cgroup2")) continue;
+    if (!mountpoint || (fstype !== "cgroup" && fstype !== "cgroup2") || top.get(mountpoint) !== i) continue;
     const want = fstype === "cgroup2" ? "" : superOpts.split(",").filter((o) => o !== "rw" && o !== "ro" && !o.includes("=") || o.startsWith("name=")).sort().join(",");
     const entry = ours.find((e) => e.controllers.split(",").sort().join(",") === want);
     if (entry) return `${mountpoint}${entry.path === "/" ? "" : entry.path}/cgroup.procs`;

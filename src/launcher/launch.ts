@@ -78,6 +78,15 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
     // Inherited by the container process at clone, like the cgroup.
     if (plan.oomScoreAdj !== undefined) setOomScoreAdj(shimPid, plan.oomScoreAdj);
     channel.write(encodePlan(plan.steps));
+    // runts-init sends "pid" right after clone, but the container process runs
+    // on at once and may speak first: any other message waits for the pid.
+    const learnPid = (): void => {
+      const next = channel.read();
+      if (next?.[0] !== "pid") return;
+      mark("pid received");
+      pid = Number(next[1]);
+      hooks.onCloned?.(pid);
+    };
     for (;;) {
       const msg = channel.read();
       if (!msg) {
@@ -90,15 +99,16 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
         mark("pid received");
         pid = Number(msg[1]);
         hooks.onCloned?.(pid);
-      } else if (kind === "error") {
+        continue;
+      }
+      if (kind === "error") {
+        // From runts-init before clone (then no pid follows), or from the container process.
+        if (!pid) learnPid();
         throw stepError(msg);
-      } else if (kind === "sync") {
-        if (!pid) {
-          const next = channel.read();
-          if (next?.[0] !== "pid") throw new RuntsError("container init did not report its pid", { step: "sync" });
-          pid = Number(next[1]);
-          hooks.onCloned?.(pid);
-        }
+      }
+      if (!pid) learnPid();
+      if (!pid) throw new RuntsError("container init did not report its pid", { step: "sync" });
+      if (kind === "sync") {
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
         channel.send("ack", ...(payload ?? []));
       } else if (kind === "pty") {
@@ -116,6 +126,7 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
         throw new RuntsError(`unexpected message from container init: ${kind}`, { step: "sync" });
       }
     }
+
   } catch (err) {
     if (ptyMaster !== undefined) closeSync(ptyMaster);
     if (pid > 0) killQuietly(pid);

@@ -28,6 +28,13 @@ const HYBRID_MOUNTINFO = `22 27 0:21 / /proc rw,relatime - proc proc rw
 `;
 
 describe("parseMountinfo", () => {
+  it("ignores a cgroup mount that a later mount covers (a tmpfs over the unified mount)", () => {
+    const covered = `${HYBRID_MOUNTINFO}\n99 31 0:99 / /sys/fs/cgroup/unified rw,relatime - tmpfs none rw\n`;
+    const got = parseMountinfo(covered, "/sys/fs/cgroup");
+    expect(got.some((h) => h.unified)).toBe(false);
+    expect(got.length).toBe(parseMountinfo(HYBRID_MOUNTINFO, "/sys/fs/cgroup").length - 1);
+  });
+
   const hs = parseMountinfo(HYBRID_MOUNTINFO, "/sys/fs/cgroup");
 
   it("maps every hierarchy under the root, named and comounted ones included", () => {

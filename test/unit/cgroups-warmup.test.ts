@@ -19,6 +19,11 @@ describe("cgroup migration warm-up", () => {
     expect(ownProcsFile(mi, "0::/u\n1:name=systemd:/s\n")).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
   });
 
+  it("skips a cgroup mount that a later mount covers", () => {
+    const mi = `${HYBRID_MOUNTINFO}\n99 41 0:99 / /sys/fs/cgroup/cpu rw - tmpfs none rw`;
+    expect(ownProcsFile(mi, "3:cpu:/a/b\n1:name=systemd:/s\n0::/u\n")).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
+  });
+
   it("gives nothing without a cgroup filesystem", () => {
     expect(ownProcsFile("1 0 0:1 / / rw - ext4 /dev/vda rw", "0::/\n")).toBeUndefined();
   });
