@@ -50,8 +50,11 @@ extern char **environ;
 static void ensure_sealed(char **argv)
 {
 	int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return;
+	if (self < 0) {
+		/* Without the sealed copy a container could reach this binary: refuse. */
+		dprintf(2, "runts-init: open /proc/self/exe: %s\n", strerror(errno));
+		_exit(1);
+	}
 	if (fcntl(self, F_GET_SEALS) == SEALS) {
 		close(self);
 		return;
