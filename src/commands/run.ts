@@ -14,6 +14,12 @@ import { mark } from "../timing.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
   const a = runArgs(cmd);
+  if (!a.detach && !a.noSubreaper) {
+    // As runc: orphans of the container come to us rather than to the host's init.
+    const libc = await import("../sys/libc.js");
+    await libc.initLibc();
+    libc.becomeSubreaper();
+  }
   const created = await createContainer(createOptions(cmd, a, a.detach));
   const { dir, state } = created;
   try {

@@ -178,6 +178,14 @@ export function flockExclusive(fd: number, path: string): void {
   check("flock", call("flock", [t.I32, t.I32], [fd, LOCK_EX]), path);
 }
 
+const PR_SET_CHILD_SUBREAPER = 36;
+
+/** Become the reaper of orphaned descendants (as runc run does, unless --no-subreaper). */
+export function becomeSubreaper(): void {
+  const t = lib().DataType;
+  check("prctl", call("prctl", [t.I32, t.U64, t.U64, t.U64, t.U64], [PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0]));
+}
+
 /**
  * Put a terminal in raw mode as cfmakeraw(3) does (output processing off too,
  * unlike Node's setRawMode); returns the function that restores it.
