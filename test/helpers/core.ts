@@ -84,49 +84,7 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, what: st
   }
 }
 
-export interface MountInfoEntry {
-  mountpoint: string;
-  root: string;
-  /** Per-mount options (ro, nosuid, nodev, noexec, relatime, ...). */
-  options: string[];
-  fstype: string;
-  source: string;
-  /** Superblock options (mode=755, size=..., ...). */
-  superOptions: string[];
-}
-
-function unescape(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-/** Parse /proc/<pid>/mountinfo text. */
-export function parseMountinfo(text: string): MountInfoEntry[] {
-  const out: MountInfoEntry[] = [];
-  for (const line of text.split("\n")) {
-    const f = line.split(" ");
-    const dash = f.indexOf("-");
-    if (dash < 6) continue;
-    out.push({
-      root: unescape(f[3] ?? ""),
-      mountpoint: unescape(f[4] ?? ""),
-      options: (f[5] ?? "").split(","),
-      fstype: f[dash + 1] ?? "",
-      source: unescape(f[dash + 2] ?? ""),
-      superOptions: (f[dash + 3] ?? "").split(","),
-    });
-  }
-  return out;
-}
-
-/** The last (topmost) mount at `mountpoint`, or undefined. */
-export function mountAt(entries: MountInfoEntry[], mountpoint: string): MountInfoEntry | undefined {
-  return entries.filter((e) => e.mountpoint === mountpoint).at(-1);
-}
-
-/** Mountpoints of the test process's own (host) mount namespace. */
-export function hostMountpoints(): string[] {
-  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8")).map((m) => m.mountpoint);
-}
+export { hostMountpoints, mountAt, parseMountinfo, type MountInfoEntry } from "./mountinfo.js";
 
 /**
  * Per-file leak check: snapshot before the file's first test, and after its

@@ -17,6 +17,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseMountinfo, type MountInfoEntry } from "./mountinfo.js";
 import { isOurs, MARK, runToken } from "./context.js";
 
 export interface LeakSnapshot {
@@ -55,32 +56,8 @@ function subdirs(dir: string): string[] {
   }
 }
 
-/** mountinfo escapes space, tab, newline and backslash as \ooo. */
-function unescapeMount(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-interface MountEntry {
-  mountpoint: string;
-  root: string;
-  fstype: string;
-  source: string;
-}
-
-function mountTable(): MountEntry[] {
-  const entries: MountEntry[] = [];
-  for (const line of read("/proc/self/mountinfo").split("\n")) {
-    const fields = line.split(" ");
-    const dash = fields.indexOf("-");
-    if (dash < 6) continue;
-    entries.push({
-      root: unescapeMount(fields[3] ?? ""),
-      mountpoint: unescapeMount(fields[4] ?? ""),
-      fstype: fields[dash + 1] ?? "",
-      source: unescapeMount(fields[dash + 2] ?? ""),
-    });
-  }
-  return entries;
+function mountTable(): MountInfoEntry[] {
+  return parseMountinfo(read("/proc/self/mountinfo"));
 }
 
 /** Matching cgroup dirs, not descending below a match. */
