@@ -4,11 +4,10 @@
  * way down its parent's values (runc does the same). OCI cpu.cpus and
  * cpu.mems are then written over the inherited values.
  */
-import type { LinuxResources } from "../common.js";
-import { readValue, writeLines, writeValue } from "../fsutil.js";
+import { readValue, writeLines } from "../fsutil.js";
 import type { CgroupStats } from "../stats.js";
 import { parseCpuList, readU64 } from "../stats.js";
-import { cpusetV2 } from "../v2/cpuset.js";
+import { applyCpuset, cpusetNonDefault, cpusetV2 } from "../v2/cpuset.js";
 import type { V1Controller } from "./controller.js";
 
 const STEP = "cgroup create cpuset";
@@ -26,17 +25,6 @@ function fill(dir: string, mountpoint: string, file: string): string {
   const parentValue = fill(dir.slice(0, dir.lastIndexOf("/")), mountpoint, file);
   if (parentValue !== "") writeLines(`${dir}/${file}`, [parentValue], STEP);
   return parentValue;
-}
-
-export function cpusetNonDefault(r: LinuxResources): string | undefined {
-  if (r.cpu?.cpus) return "cpu.cpus";
-  if (r.cpu?.mems) return "cpu.mems";
-  return undefined;
-}
-
-function applyCpuset(dir: string, r: LinuxResources): void {
-  if (r.cpu?.cpus) writeValue(dir, "cpuset.cpus", r.cpu.cpus, "cgroup apply cpuset");
-  if (r.cpu?.mems) writeValue(dir, "cpuset.mems", r.cpu.mems, "cgroup apply cpuset");
 }
 
 function stats(dir: string, s: CgroupStats): void {

@@ -8,13 +8,14 @@ import type { CgroupStats } from "../stats.js";
 import { parseCpuList } from "../stats.js";
 import type { V2Controller } from "./controller.js";
 
-function nonDefault(r: LinuxResources): string | undefined {
+/** Also the v1 controller's: the same OCI fields and file names. */
+export function cpusetNonDefault(r: LinuxResources): string | undefined {
   if (r.cpu?.cpus) return "cpu.cpus";
   if (r.cpu?.mems) return "cpu.mems";
   return undefined;
 }
 
-function apply(dir: string, r: LinuxResources): void {
+export function applyCpuset(dir: string, r: LinuxResources): void {
   if (r.cpu?.cpus) writeValue(dir, "cpuset.cpus", r.cpu.cpus, "cgroup apply cpuset");
   if (r.cpu?.mems) writeValue(dir, "cpuset.mems", r.cpu.mems, "cgroup apply cpuset");
 }
@@ -26,7 +27,7 @@ function stats(dir: string, s: CgroupStats): void {
 
 export const cpusetV2: V2Controller = {
   name: "cpuset",
-  nonDefault,
-  apply,
+  nonDefault: cpusetNonDefault,
+  apply: applyCpuset,
   stats,
 };
