@@ -86,6 +86,22 @@ export function writeValue(dir: string, file: string, value: string, step: strin
   }
 }
 
+/**
+ * Write a value the kernel may refuse with EINVAL until another one is in
+ * (a CFS period or burst before the quota): when `canDefer`, such a refusal
+ * returns the value for the caller to write again afterwards; otherwise, and
+ * for any other error, it throws. Returns "" when written.
+ */
+export function writeOrDefer(dir: string, file: string, value: string, step: string, canDefer: boolean): string {
+  try {
+    writeValue(dir, file, value, step);
+    return "";
+  } catch (err) {
+    if (!canDefer || !(err instanceof RuntsError && err.context.errno === "invalid argument")) throw err;
+    return value;
+  }
+}
+
 /** Does the control file exist (a knob this kernel has)? */
 export function hasFile(dir: string, file: string): boolean {
   return existsSync(`${dir}/${file}`);

@@ -6,30 +6,13 @@
  */
 import { RuntsError } from "../../errors.js";
 import type { LinuxResources } from "../common.js";
-import { hasFile, readValue, writeValue } from "../fsutil.js";
+import { hasFile, readValue, writeOrDefer, writeValue } from "../fsutil.js";
 import type { CgroupStats } from "../stats.js";
 import { readKeyValues } from "../stats.js";
-import { cpuV2 } from "../v2/cpu.js";
+import { cpuNonDefault, cpuV2 } from "../v2/cpu.js";
 import type { V1Controller } from "./controller.js";
 
 const STEP = "cgroup apply cpu";
-
-export function cpuNonDefault(r: LinuxResources): string | undefined {
-  const c = r.cpu;
-  if (!c) return undefined;
-  if (c.shares) return "cpu.shares";
-  if (c.quota && c.quota !== -1) return "cpu.quota";
-  if (c.period) return "cpu.period";
-  if (c.burst) return "cpu.burst";
-  if (c.realtimeRuntime && c.realtimeRuntime !== -1) return "cpu.realtimeRuntime";
-  if (c.realtimePeriod) return "cpu.realtimePeriod";
-  if (c.idle) return "cpu.idle";
-  return undefined;
-}
-
-function isEinval(err: unknown): boolean {
-  return err instanceof RuntsError && err.context.errno === "invalid argument";
-}
 
 function applyCpu(dir: string, r: LinuxResources): void {
   const c = r.cpu;
@@ -41,25 +24,12 @@ function applyCpu(dir: string, r: LinuxResources): void {
     if (c.shares < got) throw new RuntsError(`the minimum allowed cpu-shares is ${got}`, { step: STEP, path: dir });
   }
   const quota = c.quota ?? 0;
-  let period = "";
-  if (c.period) {
-    try {
-      writeValue(dir, "cpu.cfs_period_us", String(c.period), STEP);
-    } catch (err) {
-      // old quota / new period may exceed the parent's: retry once the quota is in.
-      if (!isEinval(err) || quota === 0) throw err;
-      period = String(c.period);
-    }
-  }
-  let burst = "";
-  if (c.burst !== undefined && hasFile(dir, "cpu.cfs_burst_us")) {
-    try {
-      writeValue(dir, "cpu.cfs_burst_us", String(c.burst), STEP);
-    } catch (err) {
-      if (!isEinval(err) || quota === 0) throw err;
-      burst = String(c.burst);
-    }
-  }
+  // old quota / new period may exceed the parent's: retry once the quota is in.
+  const period = c.period ? writeOrDefer(dir, "cpu.cfs_period_us", String(c.period), STEP, quota !== 0) : "";
+  const burst =
+    c.burst !== undefined && hasFile(dir, "cpu.cfs_burst_us")
+      ? writeOrDefer(dir, "cpu.cfs_burst_us", String(c.burst), STEP, quota !== 0)
+      : "";
   if (quota !== 0) {
     writeValue(dir, "cpu.cfs_quota_us", String(quota), STEP);
     if (period !== "") writeValue(dir, "cpu.cfs_period_us", period, STEP);
@@ -67,15 +37,9 @@ function applyCpu(dir: string, r: LinuxResources): void {
   }
   if (c.idle !== undefined) writeValue(dir, "cpu.idle", String(c.idle), STEP);
   const runtime = c.realtimeRuntime ?? 0;
-  let rtPeriod = "";
-  if (c.realtimePeriod) {
-    try {
-      writeValue(dir, "cpu.rt_period_us", String(c.realtimePeriod), STEP);
-    } catch (err) {
-      if (!isEinval(err) || runtime === 0) throw err;
-      rtPeriod = String(c.realtimePeriod);
-    }
-  }
+  const rtPeriod = c.realtimePeriod
+    ? writeOrDefer(dir, "cpu.rt_period_us", String(c.realtimePeriod), STEP, runtime !== 0)
+    : "";
   if (runtime !== 0) {
     writeValue(dir, "cpu.rt_runtime_us", String(runtime), STEP);
     if (rtPeriod !== "") writeValue(dir, "cpu.rt_period_us", rtPeriod, STEP);
@@ -93,7 +57,7 @@ function stats(dir: string, s: CgroupStats): void {
 
 export const cpuController: V1Controller = {
   subsystem: "cpu",
-  nonDefault: cpuNonDefault,
+  nonDefault: (r) => cpuNonDefault(r, true),
   apply: applyCpu,
   stats,
   v2: cpuV2,

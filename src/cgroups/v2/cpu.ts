@@ -7,7 +7,7 @@
  */
 import { RuntsError } from "../../errors.js";
 import type { LinuxResources } from "../common.js";
-import { writeValue } from "../fsutil.js";
+import { writeOrDefer, writeValue } from "../fsutil.js";
 import type { CgroupStats } from "../stats.js";
 import { readKeyValues } from "../stats.js";
 import type { V2Controller } from "./controller.js";
@@ -23,13 +23,16 @@ export function sharesToWeight(shares: number): number {
   return 1 + Math.floor(((shares - 2) * 9999) / 262142);
 }
 
-function nonDefault(r: LinuxResources): string | undefined {
+/** The first non-default cpu field; `realtime` for v1, which has the realtime pair too. */
+export function cpuNonDefault(r: LinuxResources, realtime = false): string | undefined {
   const c = r.cpu;
   if (!c) return undefined;
   if (c.shares) return "cpu.shares";
   if (c.quota && c.quota !== -1) return "cpu.quota";
   if (c.period) return "cpu.period";
   if (c.burst) return "cpu.burst";
+  if (realtime && c.realtimeRuntime && c.realtimeRuntime !== -1) return "cpu.realtimeRuntime";
+  if (realtime && c.realtimePeriod) return "cpu.realtimePeriod";
   if (c.idle) return "cpu.idle";
   return undefined;
 }
@@ -56,15 +59,7 @@ function apply(dir: string, r: LinuxResources): void {
   if (c.idle !== undefined) writeValue(dir, "cpu.idle", String(c.idle), STEP);
   const quota = c.quota ?? 0;
   const period = c.period ?? 0;
-  let burst = "";
-  if (c.burst !== undefined) {
-    try {
-      writeValue(dir, "cpu.max.burst", String(c.burst), STEP);
-    } catch (err) {
-      if (!(err instanceof RuntsError && err.context.errno === "invalid argument") || quota === 0) throw err;
-      burst = String(c.burst);
-    }
-  }
+  const burst = c.burst !== undefined ? writeOrDefer(dir, "cpu.max.burst", String(c.burst), STEP, quota !== 0) : "";
   if (quota !== 0 || period !== 0) {
     let max = quota > 0 ? String(quota) : "max";
     if (period !== 0) max += ` ${period}`;
@@ -88,7 +83,7 @@ function stats(dir: string, s: CgroupStats): void {
 
 export const cpuV2: V2Controller = {
   name: "cpu",
-  nonDefault,
+  nonDefault: (r) => cpuNonDefault(r),
   check,
   apply,
   stats,
