@@ -12,7 +12,7 @@ import { swappinessUnset } from "../resources.js";
 import type { CgroupStats, MemoryEntry } from "../stats.js";
 import { readKeyValues, readU64 } from "../stats.js";
 import type { V1Controller } from "./controller.js";
-import { memoryV2 } from "../v2/memory.js";
+import { checkUsage, memoryV2 } from "../v2/memory.js";
 
 const STEP = "cgroup apply memory";
 const LIMIT = "memory.limit_in_bytes";
@@ -32,17 +32,6 @@ export function memoryNonDefault(r: LinuxResources): string | undefined {
   if (!swappinessUnset(m.swappiness)) return "memory.swappiness";
   if (m.disableOOMKiller) return "memory.disableOOMKiller";
   return undefined;
-}
-
-/** Refuse a new limit below what the cgroup already uses (checkBeforeUpdate). */
-function checkUsage(dir: string, limit: number, swap: number): void {
-  const usage = readU64(dir, "memory.usage_in_bytes");
-  if (swap > 0 && BigInt(swap) <= usage) {
-    throw new RuntsError(`rejecting memory+swap limit ${swap} <= usage ${usage}`, { step: STEP, path: dir });
-  }
-  if (limit > 0 && BigInt(limit) <= usage) {
-    throw new RuntsError(`rejecting memory limit ${limit} <= usage ${usage}`, { step: STEP, path: dir });
-  }
 }
 
 function setLimit(dir: string, v: number): void {
@@ -70,7 +59,7 @@ export function applyMemoryV1(dir: string, r: LinuxResources): void {
   if (!m) return;
   const limit = m.limit ?? 0;
   let swap = m.swap ?? 0;
-  if (m.checkBeforeUpdate) checkUsage(dir, limit, swap);
+  if (m.checkBeforeUpdate) checkUsage(dir, "memory.usage_in_bytes", limit, swap);
   // Unlimited memory with swap not given means unlimited swap too.
   if (limit === -1 && swap === 0 && hasFile(dir, MEMSW)) swap = -1;
   let swapFirst = false;

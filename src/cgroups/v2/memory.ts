@@ -60,9 +60,9 @@ export function checkMemoryV2(r: LinuxResources): void {
   if (m.useHierarchy === false) throw why("useHierarchy", "hierarchical accounting cannot be turned off");
 }
 
-function checkUsage(dir: string, limit: number, swap: number): void {
-  if (!hasFile(dir, "memory.current")) return;
-  const usage = readU64(dir, "memory.current");
+/** Refuse a new limit below what the cgroup already uses in `usageFile` (checkBeforeUpdate; v1 too). */
+export function checkUsage(dir: string, usageFile: string, limit: number, swap: number): void {
+  const usage = readU64(dir, usageFile);
   if (swap > 0 && BigInt(swap) <= usage) {
     throw new RuntsError(`rejecting memory+swap limit ${swap} <= usage ${usage}`, { step: STEP, path: dir });
   }
@@ -78,7 +78,7 @@ function apply(dir: string, r: LinuxResources): void {
   const swap = m.swap ?? 0;
   const reservation = m.reservation ?? 0;
   if (limit === 0 && swap === 0 && reservation === 0) return;
-  if (m.checkBeforeUpdate) checkUsage(dir, limit, swap);
+  if (m.checkBeforeUpdate && hasFile(dir, "memory.current")) checkUsage(dir, "memory.current", limit, swap);
   const v2swap = swapToV2(swap, limit);
   let swapStr = numToStr(v2swap);
   // memory and memory+swap equal: no swap at all.
