@@ -143,12 +143,19 @@ function checkPids(v: unknown): LinuxPids | undefined {
   return defined<LinuxPids>({ limit: int(p.limit, "pids.limit") });
 }
 
+/** The required device numbers of a blockIO per-device entry. */
+function majorMinor(d: Record<string, unknown>, field: string): { major: number; minor: number } {
+  return {
+    major: int(d.major, `${field}.major`, 0, 0xffffffff) ?? missing(`${field}.major`),
+    minor: int(d.minor, `${field}.minor`, 0, 0xffffffff) ?? missing(`${field}.minor`),
+  };
+}
+
 function checkWeightDevice(v: unknown, field: string): LinuxWeightDevice {
   const d = obj(v, field);
   if (!d) throw bad(field, "an object", v);
   return defined<LinuxWeightDevice>({
-    major: int(d.major, `${field}.major`, 0, 0xffffffff) ?? missing(`${field}.major`),
-    minor: int(d.minor, `${field}.minor`, 0, 0xffffffff) ?? missing(`${field}.minor`),
+    ...majorMinor(d, field),
     weight: int(d.weight, `${field}.weight`, 0, 0xffff),
     leafWeight: int(d.leafWeight, `${field}.leafWeight`, 0, 0xffff),
   });
@@ -158,8 +165,7 @@ function checkThrottle(v: unknown, field: string): LinuxThrottleDevice {
   const d = obj(v, field);
   if (!d) throw bad(field, "an object", v);
   return {
-    major: int(d.major, `${field}.major`, 0, 0xffffffff) ?? missing(`${field}.major`),
-    minor: int(d.minor, `${field}.minor`, 0, 0xffffffff) ?? missing(`${field}.minor`),
+    ...majorMinor(d, field),
     rate: int(d.rate, `${field}.rate`, 0) ?? missing(`${field}.rate`),
   };
 }
