@@ -30,8 +30,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { MARK, runToken, tmpPrefix } from "./context.js";
-import { parseMountinfo } from "./core.js";
+import { MARK, runToken, subdirNames, tmpPrefix } from "./context.js";
+import { runCmd, type CmdResult } from "./cmd.js";
+import { parseMountinfo } from "./mountinfo.js";
 import { buildRootfs } from "./rootfs.js";
 
 /**
@@ -63,63 +64,7 @@ export function missingContainerdTools(): string[] {
   return CONTAINERD_TOOLS.filter((t) => findTool(t) === undefined);
 }
 
-export interface CmdResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  ms: number;
-}
-
-/** Run a command with a timeout (SIGKILL); never rejects for a non-zero exit. */
-export function runCmd(
-  file: string,
-  args: string[],
-  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {},
-): Promise<CmdResult> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    let child: ChildProcess;
-    try {
-      child = spawn(file, args, {
-        env: { ...process.env, ...opts.env },
-        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-      });
-    } catch (err) {
-      reject(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on("data", (c: Buffer) => out.push(c));
-    child.stderr?.on("data", (c: Buffer) => err.push(c));
-    if (opts.input !== undefined) {
-      child.stdin?.on("error", () => {});
-      child.stdin?.end(opts.input);
-    }
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 30_000);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        timedOut,
-        ms: Math.round(performance.now() - started),
-      });
-    });
-  });
-}
+export { runCmd, type CmdResult } from "./cmd.js";
 
 function describeResult(what: string, r: CmdResult): string {
   return [
@@ -350,13 +295,7 @@ export class Containerd {
 
   /** Container state dirs under the runtime's root. */
   runtimeStateDirs(): string[] {
-    try {
-      return readdirSync(this.runtimeRoot, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name);
-    } catch {
-      return [];
-    }
+    return subdirNames(this.runtimeRoot);
   }
 
   /** Live shims serving this daemon (their command line names its socket), or only the one of container `id`. */

@@ -8,6 +8,7 @@
  * of another run going on at the same time on the same machine.
  */
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -52,4 +53,15 @@ export function newContainerId(): string {
 /** Prefix for mkdtemp: /tmp/runts-test-<kind>-<run>- (e.g. kind "root", "bundle"). */
 export function tmpPrefix(kind: string): string {
   return path.join("/tmp", `${MARK}-${kind}-${runToken()}-`);
+}
+
+/** Names of the directories in `dir` (container state dirs under a runtime root); [] when `dir` is missing. */
+export function subdirNames(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
 }

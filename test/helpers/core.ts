@@ -4,10 +4,10 @@
  * running to look at it from the host, parse mountinfo, compare namespaces,
  * and a per-file leak check for afterAll.
  */
-import { spawn } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import type { Bundle, MakeBundleOptions, OciConfig } from "./bundle.js";
+import { runCmd, type CmdResult } from "./cmd.js";
 import type { RuntimeEnv } from "./harness.js";
 import { assertNoLeaks, snapshotLeaks, type LeakSnapshot } from "./leaks.js";
 import type { RunResult, Runtime } from "./runtime.js";
@@ -103,50 +103,21 @@ export function useFileLeakCheck(): void {
   });
 }
 
-export interface SpawnResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type SpawnResult = CmdResult;
 
 /**
  * Run the runtime as `rt.exec` does (--root/--log/--log-format json), with
  * extra descriptors from fd 3 on (`extraFds`), or stdin from a pipe fed with
- * `input` and kept open until the runtime exits when `holdStdin` is set.
- * Killed after `timeoutMs`.
+ * `input` and then closed. Killed after `timeoutMs` (default 20 s).
  */
 export function spawnRuntime(
   rt: Runtime,
   args: string[],
   opts: { extraFds?: number[]; input?: string; timeoutMs?: number } = {},
 ): Promise<SpawnResult> {
-  const extraFds = opts.extraFds ?? [];
-  return new Promise((resolve, reject) => {
-    const child = spawn(rt.bin, ["--root", rt.root, "--log", rt.logFile, "--log-format", "json", ...args], {
-      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe", ...extraFds],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on("data", (c: Buffer) => out.push(c));
-    child.stderr?.on("data", (c: Buffer) => err.push(c));
-    if (opts.input !== undefined) {
-      child.stdin?.on("error", () => {});
-      child.stdin?.end(opts.input);
-    }
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      });
-    });
+  return runCmd(rt.bin, ["--root", rt.root, "--log", rt.logFile, "--log-format", "json", ...args], {
+    extraFds: opts.extraFds,
+    input: opts.input,
+    timeoutMs: opts.timeoutMs ?? 20_000,
   });
 }

@@ -4,10 +4,10 @@
  * container keeps the runtime's stdout open after the runtime has exited.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Bundle } from "./bundle.js";
-import { newContainerId, runtimeBin, tmpPrefix } from "./context.js";
+import { newContainerId, runtimeBin, subdirNames, tmpPrefix } from "./context.js";
 
 export interface RunResult {
   /** Exit code, or null when killed by a signal. */
@@ -340,13 +340,7 @@ export class Runtime {
 
   /** Container ids that have a state directory under root. */
   listStateDirs(): string[] {
-    try {
-      return readdirSync(this.root, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name);
-    } catch {
-      return [];
-    }
+    return subdirNames(this.root);
   }
 
   /**
