@@ -2,11 +2,12 @@
  * For tests only (nothing in the runtime imports it): scratch directory trees
  * laid out like the cgroup filesystems of a v1, hybrid or v2 host, with
  * matching mountinfo and /proc/self/cgroup text to inject through CgroupEnv.
- * Controller work of later issues can be tested on the same trees.
+ * Controller work of later issues can be tested on the same trees. Also the
+ * small directory walks the cgroup tests share.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { type Dirent, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import type { CgroupEnv, CgroupMode } from "./common.js";
+import type { CgroupEnv, CgroupManager, CgroupMode } from "./common.js";
 
 /** v1 hierarchies as mounted on a typical host: directory name → superblock options. */
 export const V1_MOUNTS: ReadonlyArray<[string, string]> = [
@@ -107,15 +108,50 @@ export function makeScratch(mode: CgroupMode, opts: ScratchOptions = {}): Scratc
  * cgroupfs.
  */
 export function dropControlFiles(dir: string, recursive = true): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
+  for (const e of entriesOf(dir)) {
     const p = `${dir}/${e.name}`;
     if (!e.isDirectory()) unlinkSync(p);
     else if (recursive) dropControlFiles(p);
   }
+}
+
+/** Directory entries of `dir`; none when it cannot be read (gone meanwhile). */
+function entriesOf(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** Names of the sub-directories (cgroups) of `dir`; plain files are control files. */
+export function subdirNames(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+}
+
+/** Every directory under `root` (not itself) whose path contains `needle`. */
+export function findDirs(root: string, needle: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of entriesOf(dir)) {
+      if (!e.isDirectory()) continue;
+      const p = `${dir}/${e.name}`;
+      if (p.includes(needle)) found.push(p);
+      walk(p);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/** destroy() on a scratch tree, after taking out the control files rmdir would ignore on cgroupfs. */
+export function destroyOnScratch(m: CgroupManager): void {
+  for (const h of m.toState().hierarchies) {
+    const leaf = h.created[h.created.length - 1];
+    if (leaf !== undefined) dropControlFiles(leaf);
+    for (const upper of h.created.slice(0, -1)) dropControlFiles(upper, false);
+  }
+  m.destroy();
 }

@@ -18,29 +18,13 @@ import { CGROUP2_SUPER_MAGIC } from "../../src/cgroups/detect.js";
 import * as libc from "../../src/sys/libc.js";
 import { initLibc } from "../../src/sys/libc.js";
 import { attachedDevicePrograms } from "../../src/cgroups/v2/bpf.js";
+import { findDirs } from "../../src/cgroups/scratch.js";
 import { isRoot, newContainerId, tmpPrefix } from "../helpers/context.js";
 
 const ROOT = "/sys/fs/cgroup";
 
-function dirsContaining(needle: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const p = `${dir}/${e.name}`;
-      if (p.includes(needle)) found.push(p);
-      walk(p);
-    }
-  };
-  walk(ROOT);
-  return found;
-}
+/** Every directory under /sys/fs/cgroup whose path contains `needle`. */
+const dirsContaining = (needle: string): string[] => findDirs(ROOT, needle);
 
 /** The cgroup2 mount of this host, if any. */
 function cgroup2Mount(): string | undefined {

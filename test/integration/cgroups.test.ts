@@ -5,35 +5,18 @@
  * and the cgroup removed without leaving anything behind.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmdirSync } from "node:fs";
+import { existsSync, readFileSync, rmdirSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CgroupManager } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager, parseProcCgroup } from "../../src/cgroups/index.js";
 import { initLibc } from "../../src/sys/libc.js";
+import { findDirs } from "../../src/cgroups/scratch.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 
 const ROOT = "/sys/fs/cgroup";
 
 /** Every directory under /sys/fs/cgroup whose path contains `needle`. */
-function dirsContaining(needle: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const p = `${dir}/${e.name}`;
-      if (p.includes(needle)) found.push(p);
-      walk(p);
-    }
-  };
-  walk(ROOT);
-  return found;
-}
+const dirsContaining = (needle: string): string[] => findDirs(ROOT, needle);
 
 function sleeper(): ChildProcess {
   const child = spawn("sleep", ["100"], { stdio: "ignore" });

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { RuntsError } from "../../src/errors.js";
-import type { CgroupManager, CgroupState } from "../../src/cgroups/index.js";
+import type { CgroupState } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager } from "../../src/cgroups/index.js";
 import type { Scratch, ScratchOptions } from "../../src/cgroups/scratch.js";
-import { V1_MOUNTS, dropControlFiles, makeScratch } from "../../src/cgroups/scratch.js";
+import { V1_MOUNTS, destroyOnScratch, makeScratch, subdirNames } from "../../src/cgroups/scratch.js";
 import { deviceRuleLines } from "../../src/cgroups/v1/devices.js";
 
 const V1_DIRS = V1_MOUNTS.map(([name]) => name);
@@ -20,25 +20,8 @@ function setup(mode: "v1" | "hybrid", opts: ScratchOptions = {}): Scratch {
   return scratch;
 }
 
-/** Sub-directories (cgroups) of a directory; plain files are control files. */
-function subdirsOf(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name);
-}
-
 function read(path: string): string {
   return readFileSync(path, "utf8");
-}
-
-/** Destroy as on cgroupfs, where control files do not keep rmdir from working. */
-function destroy(m: CgroupManager): void {
-  for (const h of m.toState().hierarchies) {
-    const leaf = h.created[h.created.length - 1];
-    if (leaf !== undefined) dropControlFiles(leaf);
-    for (const upper of h.created.slice(0, -1)) dropControlFiles(upper, false);
-  }
-  m.destroy();
 }
 
 describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) => {
@@ -199,8 +182,8 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     m.create();
     m.join(1);
     mkdirSync(`${s.mount("memory")}/runts/c1/nested/deeper`, { recursive: true });
-    destroy(m);
-    for (const d of dirs) expect(subdirsOf(s.mount(d)), d).toEqual([]);
+    destroyOnScratch(m);
+    for (const d of dirs) expect(subdirNames(s.mount(d)), d).toEqual([]);
     expect(m.exists()).toBe(false);
     expect(m.toState().hierarchies.every((h) => h.created.length === 0)).toBe(true);
     // Destroying again (or a cgroup already gone) is fine.
@@ -218,7 +201,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     const of = (c: string) => st.hierarchies.find((h) => h.controllers.join(",") === c);
     expect(of("memory")?.created).toEqual([`${s.mount("memory")}/runts/c1`]);
     expect(of("pids")?.created).toEqual([]);
-    destroy(m);
+    destroyOnScratch(m);
     // runts' own /runts parent goes with its last container, whoever made it ...
     expect(existsSync(`${s.mount("memory")}/runts`)).toBe(false);
     expect(existsSync(`${s.mount("memory")}/runts/c1`)).toBe(false);
@@ -233,12 +216,12 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     const b = createCgroupManager({ id: "b", env: s.env });
     a.create();
     b.create();
-    destroy(a);
+    destroyOnScratch(a);
     for (const d of dirs) {
       expect(existsSync(`${s.mount(d)}/runts/a`), d).toBe(false);
       expect(existsSync(`${s.mount(d)}/runts/b`), d).toBe(true);
     }
-    destroy(b);
+    destroyOnScratch(b);
     // a made /runts but could not remove it then; the last container out removes it.
     for (const d of dirs) expect(existsSync(`${s.mount(d)}/runts`), d).toBe(false);
   });
@@ -261,7 +244,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     if (mode === "hybrid") expect(of("")?.dir).toBe(`${s.mount("unified")}/u/ctr/c1`);
     // The new cpuset levels inherit from the runtime's own (root) cpuset.
     expect(read(`${s.mount("cpuset")}/ctr/c1/cpuset.cpus`).trim()).toBe("0-3");
-    destroy(m);
+    destroyOnScratch(m);
     expect(readdirSync(`${s.mount("memory")}/process_api/abc`)).toEqual([]);
     expect(existsSync(`${s.mount("cpu,cpuacct")}/user/1`)).toBe(true);
   });
@@ -287,8 +270,8 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     expect(again.pids()).toEqual([31]);
     again.apply({ devices: [{ allow: false }] });
     expect(read(`${s.mount("devices")}/k/c1/devices.deny`)).toBe("a\n");
-    destroy(again);
-    for (const d of dirs) expect(subdirsOf(s.mount(d)), d).toEqual([]);
+    destroyOnScratch(again);
+    for (const d of dirs) expect(subdirNames(s.mount(d)), d).toEqual([]);
   });
 });
 

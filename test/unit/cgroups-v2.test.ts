@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CgroupManager, CgroupState } from "../../src/cgroups/index.js";
+import type { CgroupState } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager } from "../../src/cgroups/index.js";
 import type { Scratch } from "../../src/cgroups/scratch.js";
-import { dropControlFiles, makeScratch } from "../../src/cgroups/scratch.js";
+import { destroyOnScratch, makeScratch, subdirNames } from "../../src/cgroups/scratch.js";
 
 let scratch: Scratch | undefined;
 afterEach(() => {
@@ -14,21 +14,6 @@ afterEach(() => {
 function setup(own?: string): Scratch {
   scratch = makeScratch("v2", own === undefined ? {} : { own: { unified: own } });
   return scratch;
-}
-
-function subdirs(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name);
-}
-
-function destroy(m: CgroupManager): void {
-  for (const h of m.toState().hierarchies) {
-    const leaf = h.created[h.created.length - 1];
-    if (leaf !== undefined) dropControlFiles(leaf);
-    for (const upper of h.created.slice(0, -1)) dropControlFiles(upper, false);
-  }
-  m.destroy();
 }
 
 describe("v2 manager on a scratch tree", () => {
@@ -76,9 +61,9 @@ describe("v2 manager on a scratch tree", () => {
     m.create();
     m.join(1);
     mkdirSync(`${s.root}/runts/c1/sub`);
-    destroy(m);
-    expect(subdirs(s.root)).toEqual(["runts"]);
-    expect(subdirs(`${s.root}/runts`)).toEqual([]);
+    destroyOnScratch(m);
+    expect(subdirNames(s.root)).toEqual(["runts"]);
+    expect(subdirNames(`${s.root}/runts`)).toEqual([]);
     expect(m.exists()).toBe(false);
   });
 
@@ -92,9 +77,9 @@ describe("v2 manager on a scratch tree", () => {
       dir: `${s.root}/user.slice/session-1.scope/runts/c1`,
       base: `${s.root}/user.slice/session-1.scope`,
     });
-    destroy(cgroupManagerFromState(JSON.parse(JSON.stringify(m.toState())) as CgroupState));
+    destroyOnScratch(cgroupManagerFromState(JSON.parse(JSON.stringify(m.toState())) as CgroupState));
     expect(existsSync(`${s.root}/user.slice/session-1.scope`)).toBe(true);
-    expect(subdirs(`${s.root}/user.slice/session-1.scope`)).toEqual([]);
+    expect(subdirNames(`${s.root}/user.slice/session-1.scope`)).toEqual([]);
   });
 
   it("refuses escapes and the systemd driver", () => {
