@@ -140,9 +140,10 @@ export function processesIn(dir: string): number[] {
 }
 
 /**
- * `create` that must fail: checks a non-zero exit with a one-line error, and
- * that nothing is left (state dir, pid file, cgroup, mount under the bundle,
- * process in the bundle, `state` says it does not exist). Returns the result
+ * `create` that must fail: checks a non-zero exit (not the harness timeout),
+ * that create logged an error, and that nothing is left (state dir, pid file,
+ * cgroup, mount under the bundle, process in the bundle, `state` says it does
+ * not exist). Returns the result
  * with `error`, the message of the last error line of the JSON log.
  */
 export async function createFails(env: RuntimeEnv, bundle: Bundle): Promise<RunResult & { error: string; id: string }> {
