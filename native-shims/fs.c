@@ -190,38 +190,43 @@ static void remount_target(const char *step, const char *shown, const char *targ
 		fail(step, shown, errno, "remount");
 }
 
-/* src dest fstype flags data remount_flags propagation_flags; dest is inside the root. */
+/* Resolve a destination inside the root; target becomes its /proc/self/fd path. */
+static int resolve_target(const char *dest, char *target, const char *why)
+{
+	int fd = open_in_root(dest, O_PATH, "mount");
+	if (fd < 0)
+		fail("mount", dest, errno, why);
+	fd_path(target, fd);
+	return fd;
+}
+
+/*
+ * src dest fstype flags data remount_flags propagation_flags; dest is inside
+ * the root. An empty source and type with no flags mounts nothing: only the
+ * remount and propagation flags are applied to what is there (idmapped mounts).
+ */
 void op_mount(char **a)
 {
 	char target[64];
 	unsigned long flags = (unsigned long)num(a[3], "mount");
 	unsigned long rflags = (unsigned long)num(a[5], "mount");
 	unsigned long pflags = (unsigned long)num(a[6], "mount");
-	int fd = open_in_root(a[1], O_PATH, "mount");
-	if (fd < 0)
-		fail("mount", a[1], errno, "resolve destination");
-	fd_path(target, fd);
-	if (mount(a[0], target, a[2][0] ? a[2] : NULL, flags, a[4][0] ? a[4] : NULL) < 0)
-		fail("mount", a[1], errno, a[2]);
-	close(fd);
-	/* The new mount hides what fd pointed at: resolve again to reach it. */
-	if (rflags) {
-		fd = open_in_root(a[1], O_PATH, "mount");
-		if (fd < 0)
-			fail("mount", a[1], errno, "resolve for remount");
-		fd_path(target, fd);
+	int fd;
+	if (a[0][0] || a[2][0] || flags) {
+		fd = resolve_target(a[1], target, "resolve destination");
+		if (mount(a[0], target, a[2][0] ? a[2] : NULL, flags, a[4][0] ? a[4] : NULL) < 0)
+			fail("mount", a[1], errno, a[2]);
+		close(fd);
+	}
+	if (!rflags && !pflags)
+		return;
+	/* A new mount hides what fd pointed at: resolve again to reach it. */
+	fd = resolve_target(a[1], target, "resolve mounted destination");
+	if (rflags)
 		remount_target("mount", a[1], target, rflags);
-		close(fd);
-	}
-	if (pflags) {
-		fd = open_in_root(a[1], O_PATH, "mount");
-		if (fd < 0)
-			fail("mount", a[1], errno, "resolve for propagation");
-		fd_path(target, fd);
-		if (mount(NULL, target, NULL, pflags, NULL) < 0)
-			fail("mount", a[1], errno, "propagation");
-		close(fd);
-	}
+	if (pflags && mount(NULL, target, NULL, pflags, NULL) < 0)
+		fail("mount", a[1], errno, "propagation");
+	close(fd);
 }
 
 /* src target fstype flags data on a host path (root propagation, the rootfs bind). */

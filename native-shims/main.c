@@ -237,7 +237,6 @@ static void run_step(const struct step *s)
 			fail("domainname", a[0], errno, NULL);
 		break;
 	case OP_RLIMIT: need_args(s, 4, "rlimit"); op_rlimit(a); break;
-	case OP_OOM_SCORE_ADJ: need_args(s, 1, "oom_score_adj"); write_file("/proc/self/oom_score_adj", a[0], "oom_score_adj"); break;
 	case OP_UMASK: need_args(s, 1, "umask"); umask((mode_t)num(a[0], "umask")); break;
 	case OP_CHDIR:
 		need_args(s, 1, "cwd");
@@ -254,10 +253,6 @@ static void run_step(const struct step *s)
 	case OP_LOOKUP: need_args(s, 2, "exec"); op_lookup(a); break;
 	case OP_WAIT_START: op_wait_start(); break;
 	case OP_EXEC: need_args(s, 1, "exec"); op_exec(s->argc, a); break;
-	case OP_SETSID:
-		if (setsid() < 0)
-			fail("setsid", "", errno, NULL);
-		break;
 	case OP_SYSCTL: need_args(s, 2, "sysctl"); write_file(a[0], a[1], "sysctl"); break;
 	case OP_PERSONALITY:
 		need_args(s, 1, "personality");

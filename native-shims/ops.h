@@ -34,7 +34,6 @@ enum runts_op {
 	OP_HOSTNAME = 33,      /* name */
 	OP_DOMAINNAME = 34,    /* name */
 	OP_RLIMIT = 35,        /* resource soft hard */
-	OP_OOM_SCORE_ADJ = 36, /* value */
 	OP_UMASK = 37,         /* mask (octal) */
 	OP_CHDIR = 38,         /* path */
 	OP_NO_NEW_PRIVS = 39,  /* (none) */
@@ -44,7 +43,6 @@ enum runts_op {
 	OP_LOOKUP = 43,        /* file PATH: resolve the executable like execvp, before start */
 	OP_WAIT_START = 44,    /* (none): report "created", block on the exec fifo until start */
 	OP_EXEC = 45,          /* argc argv... env...: execve the looked-up executable */
-	OP_SETSID = 46,        /* (none) */
 	OP_SYSCTL = 47,        /* path value: write a /proc/sys file of the container */
 	OP_PERSONALITY = 48,   /* persona: personality(2) */
 	OP_SCHEDULER = 49,     /* policy flags nice priority runtime deadline period: sched_setattr(2) */

@@ -72,6 +72,17 @@ const ERRNO_TEXT: Record<string, string> = {
   ENOSPC: "no space left on device",
   EROFS: "read-only file system",
   EAGAIN: "resource temporarily unavailable",
+  ENOTEMPTY: "directory not empty",
+  EBADF: "bad file descriptor",
+  ENXIO: "no such device or address",
+  ENODEV: "no such device",
+  E2BIG: "argument list too long",
+  ENAMETOOLONG: "file name too long",
+  ETIMEDOUT: "connection timed out",
+  ECONNREFUSED: "connection refused",
+  ENOSYS: "function not implemented",
+  EOPNOTSUPP: "operation not supported",
+  ENOEXEC: "exec format error",
 };
 
 export function errnoText(code: string): string {

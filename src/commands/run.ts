@@ -23,13 +23,13 @@ export async function run(cmd: ParsedCommandLine): Promise<number> {
   const created = await createContainer(createOptions(cmd, a, a.detach));
   const { dir, state } = created;
   try {
-    await dir.locked(() => release(dir));
+    await dir.locked(() => release(dir, state));
   } catch (err) {
     await destroy(dir, state);
     throw err;
   }
   mark("started");
-  await afterStart(dir);
+  await afterStart(state);
   if (a.detach) {
     if (created.ptyMaster !== undefined) closeSync(created.ptyMaster);
     return 0;

@@ -42,6 +42,9 @@ function thawQuietly(state: SavedState): void {
  */
 export function signalAll(state: SavedState, signal: number): number {
   const cg = cgroupManagerFromState(state.cgroup);
+  // An empty cgroup cannot fork: nothing to freeze, signal or thaw (the usual case in delete).
+  const pids = cg.pids();
+  if (pids.length === 0) return 0;
   let wasFrozen = false;
   try {
     const f = cg.freezerState();
@@ -49,12 +52,9 @@ export function signalAll(state: SavedState, signal: number): number {
   } catch {
     // no freezer to ask
   }
-  if (signal === SIGKILL) {
-    const n = cg.pids().length;
-    if (n > 0 && cg.killAll()) {
-      if (wasFrozen) thawQuietly(state);
-      return n;
-    }
+  if (signal === SIGKILL && cg.killAll()) {
+    if (wasFrozen) thawQuietly(state);
+    return pids.length;
   }
   let froze = false;
   if (!wasFrozen && cg.exists()) {

@@ -1,24 +1,26 @@
 /** Starting a created container: release its init through the exec fifo. */
 import { closeSync, openSync, unlinkSync, writeSync, constants as fsc } from "node:fs";
 import { RuntsError } from "../errors.js";
-import { StateDir, deriveStatus } from "./state.js";
+import { type SavedState, StateDir, deriveStatus } from "./state.js";
 
 export async function startContainer(dir: StateDir): Promise<void> {
-  await dir.locked(() => release(dir));
-  await afterStart(dir);
+  const state = await dir.locked(() => {
+    const s = dir.load();
+    release(dir, s);
+    return s;
+  });
+  await afterStart(state);
 }
 
 /** poststart hooks: failures are logged, the container keeps running. */
-export async function afterStart(dir: StateDir): Promise<void> {
-  const state = dir.read();
-  if (!state?.hooks?.poststart?.length) return;
+export async function afterStart(state: SavedState): Promise<void> {
+  if (!state.hooks?.poststart?.length) return;
   const { hookState, runHooksLogged } = await import("./hooks.js");
   await runHooksLogged("poststart", state.hooks.poststart, hookState(state, "running"));
 }
 
 /** Write the byte the waiting init reads, then it execs the user process. */
-export function release(dir: StateDir): void {
-  const state = dir.load();
+export function release(dir: StateDir, state: SavedState): void {
   const status = deriveStatus(dir, state);
   if (status === "stopped") throw new RuntsError("cannot start a container that has stopped", { container: dir.id });
   if (status !== "created") throw new RuntsError(`cannot start an already ${status} container`, { container: dir.id });
