@@ -98,16 +98,17 @@ function namespaces(): { type: string }[] {
   return [{ type: "pid" }, { type: "network" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }];
 }
 
+/** What both configs' process has: root, PATH/TERM, cwd /, no terminal. */
+function baseProcess(args: readonly string[]): OciProcess {
+  return { terminal: false, user: { uid: 0, gid: 0 }, args: [...args], env: [PATH_ENV, "TERM=xterm"], cwd: "/" };
+}
+
 /** runc's `runc spec` default, with terminal=false, the given args and hostname "runts". */
 export function defaultConfig(args: readonly string[] = DEFAULT_ARGS): OciConfig {
   return {
     ociVersion: "1.0.2-dev",
     process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args: [...args],
-      env: [PATH_ENV, "TERM=xterm"],
-      cwd: "/",
+      ...baseProcess(args),
       capabilities: {
         bounding: [...DEFAULT_CAPS],
         effective: [...DEFAULT_CAPS],
@@ -149,13 +150,7 @@ export function defaultConfig(args: readonly string[] = DEFAULT_ARGS): OciConfig
 export function minimalConfig(args: readonly string[] = DEFAULT_ARGS): OciConfig {
   return {
     ociVersion: "1.0.2-dev",
-    process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args: [...args],
-      env: [PATH_ENV, "TERM=xterm"],
-      cwd: "/",
-    },
+    process: baseProcess(args),
     root: { path: "rootfs", readonly: true },
     hostname: "runts",
     mounts: [...baseMounts(), { ...SYS_MOUNT }],
