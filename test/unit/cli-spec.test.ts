@@ -439,7 +439,8 @@ describe("runts spec", () => {
   it("writes into the current directory without -b", async () => {
     const dir = tempDir();
     expect(await run(parseArgs(["spec"], { cwd: dir }))).toBe(0);
-    expect(existsSync(join(dir, "config.json"))).toBe(true);
+    const got = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as Json;
+    expect(got).toEqual(expectedFromRunc(RUNC_SPEC, await isCgroup2Unified()));
   });
 
   it("--rootless writes runc's rootless variant for the current user", async () => {
@@ -490,7 +491,7 @@ describe("runts spec", () => {
     for (const extra of [[], ["--rootless"]]) {
       const ours = tempDir();
       const theirs = tempDir();
-      await run(parseArgs(["spec", ...extra, "-b", ours]));
+      expect(await run(parseArgs(["spec", ...extra, "-b", ours]))).toBe(0);
       execFileSync("runc", ["spec", ...extra, "-b", theirs]);
       const got = JSON.parse(readFileSync(join(ours, "config.json"), "utf8")) as Json;
       const want = JSON.parse(readFileSync(join(theirs, "config.json"), "utf8")) as { [k: string]: Json };
