@@ -13,6 +13,7 @@ import type { CgroupMount } from "../plan/build.js";
 import type { Spec } from "../spec/schema.js";
 import { deviceCgroupRules } from "../plan/devices.js";
 import { OCI_VERSION } from "../version.js";
+import { log } from "../log.js";
 import { mark } from "../timing.js";
 import { hookState, runHooks } from "./hooks.js";
 import { type SavedState, StateDir, procStat } from "./state.js";
@@ -104,7 +105,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
       mark("cgroup created");
       libc.mkfifo(dir.fifo, 0o622);
-      const { log } = await import("../log.js");
       for (const note of plan.notes) await log(note.level, note.message);
       const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
       const launched = await launch(plan, shim, {
