@@ -197,7 +197,9 @@ describe.skipIf(!isRoot)("core: lifecycle", () => {
       expect(r.code, id).not.toBe(0);
       expect(r.stderr, id).toMatch(/invalid container ID format/);
     }
-    expect((await env.rt.exec(["create", "--bundle", bundle.dir, ""])).code).not.toBe(0);
+    const empty = await env.rt.exec(["create", "--bundle", bundle.dir, ""]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain("container id cannot be empty");
     expect(env.rt.listStateDirs()).toEqual([]);
     expect(existsSync(path.join(env.rt.root, "..", "b"))).toBe(false);
   });
