@@ -3,7 +3,20 @@
  * a 32-bit little-endian length and NUL-terminated fields. Synchronous on
  * purpose: runts has nothing else to do while the container is set up.
  */
-import { readSync, writeSync } from "node:fs";
+import { closeSync, readSync, writeSync } from "node:fs";
+import { dupAbove, socketpair } from "../sys/libc.js";
+
+/**
+ * A socketpair for runts-init: our end, and theirs numbered anything but
+ * `childFd` (dup2 of a descriptor onto its own number keeps close-on-exec).
+ */
+export function shimSocketpair(childFd: number): { ours: number; theirs: number } {
+  const [ours, pair] = socketpair();
+  if (pair !== childFd) return { ours, theirs: pair };
+  const theirs = dupAbove(pair, childFd + 1);
+  closeSync(pair);
+  return { ours, theirs };
+}
 
 export class Channel {
   constructor(readonly fd: number) {}

@@ -8,8 +8,8 @@ import { closeSync, writeFileSync } from "node:fs";
 import { RuntsError } from "../errors.js";
 import { CLONE } from "../plan/linux.js";
 import { encodePlan, hex, step, type IdMap } from "../plan/plan.js";
-import { dupAbove, reapNow, socketpair, spawnProgram } from "../sys/libc.js";
-import { Channel } from "./channel.js";
+import { reapNow, spawnProgram } from "../sys/libc.js";
+import { Channel, shimSocketpair } from "./channel.js";
 
 export interface UsernsHolder {
   /** /proc/<pid>/ns/user of the holder. */
@@ -20,9 +20,7 @@ export interface UsernsHolder {
 const mapText = (maps: IdMap[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
 
 export async function holdUserns(shim: string, uidMappings: IdMap[], gidMappings: IdMap[]): Promise<UsernsHolder> {
-  const [ours, pair] = socketpair();
-  const theirs = pair === 3 ? dupAbove(pair, 4) : pair;
-  if (theirs !== pair) closeSync(pair);
+  const { ours, theirs } = shimSocketpair(3);
   const channel = new Channel(ours);
   let pid = 0;
   const release = () => {

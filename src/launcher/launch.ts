@@ -9,9 +9,9 @@
 import { closeSync, writeFileSync } from "node:fs";
 import { RuntsError } from "../errors.js";
 import { encodePlan, type IdMap, type LaunchPlan } from "../plan/plan.js";
-import { dupAbove, errnoMessage, pidfdGetfd, pidfdOpen, reapNow, socketpair, spawnProgram } from "../sys/libc.js";
+import { errnoMessage, pidfdGetfd, pidfdOpen, reapNow, spawnProgram } from "../sys/libc.js";
 import { mark } from "../timing.js";
-import { Channel } from "./channel.js";
+import { Channel, shimSocketpair } from "./channel.js";
 
 export interface LaunchHooks {
   /**
@@ -58,12 +58,9 @@ export function stepError(fields: string[]): RuntsError {
 
 export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks): Promise<Launched> {
   mark("launch");
-  const [ours, pair] = socketpair();
-  const channel = new Channel(ours);
   const syncFd = 3 + plan.preserveFds;
-  // The shim's end goes to fd syncFd; dup2 onto itself would keep close-on-exec.
-  const theirs = pair === syncFd ? dupAbove(pair, syncFd + 1) : pair;
-  if (theirs !== pair) closeSync(pair);
+  const { ours, theirs } = shimSocketpair(syncFd);
+  const channel = new Channel(ours);
   const fds: Array<[number, number]> = [];
   for (let fd = 3; fd < syncFd; fd++) fds.push([fd, fd]);
   fds.push([theirs, syncFd]);
