@@ -29,7 +29,6 @@ if [[ ! -f $addon/package.json ]] || [[ $(node -p "require('./$addon/package.jso
   tar -xzf "$tmp"/*.tgz -C "$addon" --strip-components=1
 fi
 
-bun build --compile --minify --bytecode --format esm --splitting --target=bun-linux-arm64 \
-  src/cli/main.ts --outfile "$out/runts"
+bash scripts/compile.sh "$out/runts" --target=bun-linux-arm64
 rm -rf "$out"/*.o "$out"/kheaders
 file "$out/runts" "$out/runts-init" 2>/dev/null || ls -l "$out"

@@ -7,17 +7,17 @@ import { eventsArgs, type ParsedCommandLine } from "../cli/args.js";
 import { containerStats, streamEvents } from "../container/events.js";
 import { StateDir } from "../container/state.js";
 import { RuntsError, errorLine } from "../errors.js";
+import { stdout } from "../output.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
   const a = eventsArgs(cmd);
   if (a.intervalMs <= 0) throw new RuntsError("duration interval must be greater than 0");
   const dir = new StateDir(cmd.global.root, a.id);
-  const out = (line: string): void => void process.stdout.write(line);
   if (a.stats) {
-    containerStats(dir, out);
+    containerStats(dir, stdout);
     return 0;
   }
   const { log } = await import("../log.js");
-  await streamEvents(dir, a.intervalMs, out, (err) => void log("error", errorLine(err)));
+  await streamEvents(dir, a.intervalMs, stdout, (err) => void log("error", errorLine(err)));
   return 0;
 }

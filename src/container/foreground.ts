@@ -55,7 +55,8 @@ async function relayTerminal(master: number): Promise<Promise<void>> {
       stdin.pause();
       output.destroy();
       input.destroy();
-      resolve();
+      // runts exits right after: let what is queued for our stdout go out first.
+      process.stdout.write("", () => resolve());
     };
     input.on("end", finish);
     input.on("error", finish); // EIO once the last slave fd closes

@@ -35,6 +35,8 @@ export interface RuntsOptions {
   stdio?: "pipe" | { stdout: string; stderr: string };
   /** Runtime binary; default runtimeBin(). */
   bin?: string;
+  /** Working directory of the runtime (engines run it inside the bundle); default ours. */
+  cwd?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -83,6 +85,7 @@ export function runts(args: string[], opts: RuntsOptions = {}): Promise<RunResul
     try {
       child = spawn(bin, args, {
         env: { ...process.env, ...opts.env },
+        ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
         stdio: [opts.input === undefined ? "ignore" : "pipe", outFd ?? "pipe", errFd ?? "pipe"],
       });
     } catch (err) {

@@ -232,6 +232,21 @@ describe.skipIf(!isRoot)("core: bad input", () => {
     });
   });
 
+  test("a .env or bunfig.toml in the working directory (the bundle) is not read", async () => {
+    // Engines run the runtime inside the bundle. A compiled Bun program would by
+    // default load .env (here: point RUNTS_INIT at a missing file, so create
+    // fails) and bunfig.toml (here: preload a script that leaves a marker).
+    const b = await badBundle(() => {});
+    const marker = path.join(b.dir, "preloaded");
+    writeFileSync(path.join(b.dir, ".env"), "RUNTS_INIT=/nonexistent/runts-init\nRUNTS_TIMING=1\n");
+    writeFileSync(path.join(b.dir, "preload.js"), `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "x");\n`);
+    writeFileSync(path.join(b.dir, "bunfig.toml"), 'preload = ["./preload.js"]\n');
+    const r = await env.rt.run(b, undefined, [], { cwd: b.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/runts timing/);
+    expect(existsSync(marker), "bunfig.toml's preload ran").toBe(false);
+  });
+
   test("after all those failures the runtime still works", async () => {
     expect(await runOk(env, "echo fine")).toBe("fine\n");
   });
