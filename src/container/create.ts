@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { CgroupManager } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
 import type { UsernsHolder } from "../launcher/idmap.js";
+import type { ShimProcess } from "../launcher/launch.js";
 import type { CgroupMount } from "../plan/build.js";
 import type { Spec } from "../spec/schema.js";
 import { deviceCgroupRules } from "../plan/devices.js";
@@ -43,16 +44,44 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const dir = new StateDir(opts.root, opts.id);
   const { warmCgroupMigration } = await import("../cgroups/warmup.js");
   const warm = warmCgroupMigration();
-  const [{ loadSpec, rootfsPath }, { assertSupported }, { buildPlan }, { createCgroupManager }, libc, { launch }, { locateShim }] =
-    await Promise.all([
-      import("../spec/load.js"),
-      import("../spec/support.js"),
-      import("../plan/build.js"),
-      import("../cgroups/index.js"),
-      import("../sys/libc.js"),
-      import("../launcher/launch.js"),
-      import("../launcher/shim.js"),
-    ]);
+  const [libc, { launch, ShimProcess }, { locateShim }] = await Promise.all([
+    import("../sys/libc.js"),
+    import("../launcher/launch.js"),
+    import("../launcher/shim.js"),
+  ]);
+  const shim = locateShim();
+  await libc.initLibc();
+  mark("libc ready");
+  // Socket activation (as runc): LISTEN_FDS fds come first, then --preserve-fds.
+  const listenFds = socketActivationFds();
+  // Started first, runts-init gets ready on another CPU while we validate and plan.
+  const init = new ShimProcess(shim, listenFds + opts.preserveFds);
+  try {
+    return await createFromBundle(opts, dir, { libc, launch, init, shim, warm, listenFds });
+  } finally {
+    init.release();
+  }
+}
+
+/** What createContainer has set going before it reads the bundle. */
+interface Started {
+  libc: typeof import("../sys/libc.js");
+  launch: typeof import("../launcher/launch.js").launch;
+  init: ShimProcess;
+  shim: string;
+  /** The cgroup migration warm-up (warmup.ts). */
+  warm: Promise<void>;
+  listenFds: number;
+}
+
+async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Started): Promise<Created> {
+  const { libc, launch, init, shim, warm, listenFds } = started;
+  const [{ loadSpec, rootfsPath }, { assertSupported }, { buildPlan }, { createCgroupManager }] = await Promise.all([
+    import("../spec/load.js"),
+    import("../spec/support.js"),
+    import("../plan/build.js"),
+    import("../cgroups/index.js"),
+  ]);
   mark("modules loaded");
   const spec = loadSpec(opts.bundle);
   assertSupported(spec);
@@ -60,9 +89,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     throw new RuntsError("cannot allocate tty if runts will detach without setting console socket", { container: opts.id });
   }
   mark("config.json validated");
-  const shim = locateShim();
-  await libc.initLibc();
-  mark("libc ready");
 
   dir.createDir();
   let cgroup: CgroupManager | undefined;
@@ -80,7 +106,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       });
       const cg = cgroup;
       const rootfs = rootfsPath(opts.bundle, spec);
-      const listenFds = socketActivationFds();
       const annotations = annotationsOf(spec);
       const idmapUserns = await holdIdmapUserns(spec, shim, holders);
       const plan = buildPlan({
@@ -90,7 +115,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         execFifo: dir.fifo,
         noPivot: opts.noPivot,
         ...(opts.noNewKeyring ? {} : { sessionKeyring: `_ses.${opts.id}` }),
-        // Socket activation (as runc): LISTEN_FDS fds come first, then --preserve-fds.
         preserveFds: listenFds + opts.preserveFds,
         ...(listenFds ? { extraEnv: [`LISTEN_FDS=${listenFds}`, "LISTEN_PID=1"] } : {}),
         cgroupMounts: cgroupMounts(cg),
@@ -107,7 +131,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       libc.mkfifo(dir.fifo, 0o622);
       for (const note of plan.notes) await log(note.level, note.message);
       const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
-      const launched = await launch(plan, shim, {
+      const launched = await launch(plan, init, {
         onSpawn: async (shimPid) => {
           await warm;
           cg.join(shimPid);

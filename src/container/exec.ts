@@ -25,26 +25,34 @@ export async function execInContainer(dir: StateDir, a: ExecArgs): Promise<Exece
   if (process.terminal && !a.consoleSocket && a.detach) {
     throw new RuntsError("cannot allocate tty if runts will detach without setting console socket", { container: dir.id });
   }
-  const [{ buildExecPlan }, { launch }, { locateShim }, libc, { cgroupManagerFromState }] = await Promise.all([
-    import("../plan/exec.js"),
+  const [{ launch, ShimProcess }, { locateShim }, libc] = await Promise.all([
     import("../launcher/launch.js"),
     import("../launcher/shim.js"),
     import("../sys/libc.js"),
-    import("../cgroups/index.js"),
   ]);
   const shim = locateShim();
   await libc.initLibc();
-  const plan = buildExecPlan({
-    namespaces: state.namespaces,
-    process,
-    preserveFds: a.preserveFds,
-    ...(a.consoleSocket ? { consoleSocket: resolve(a.consoleSocket) } : {}),
-    ...(a.pidfdSocket ? { pidfdSocket: resolve(a.pidfdSocket) } : {}),
-  });
-  const cgroup = cgroupManagerFromState(state.cgroup);
-  const launched = await launch(plan, shim, { onSpawn: (shimPid) => cgroup.join(shimPid) });
-  if (a.pidFile) writePidFile(a.pidFile, launched.pid);
-  return launched;
+  // As for create: runts-init starts while the plan is made.
+  const init = new ShimProcess(shim, a.preserveFds);
+  try {
+    const [{ buildExecPlan }, { cgroupManagerFromState }] = await Promise.all([
+      import("../plan/exec.js"),
+      import("../cgroups/index.js"),
+    ]);
+    const plan = buildExecPlan({
+      namespaces: state.namespaces,
+      process,
+      preserveFds: a.preserveFds,
+      ...(a.consoleSocket ? { consoleSocket: resolve(a.consoleSocket) } : {}),
+      ...(a.pidfdSocket ? { pidfdSocket: resolve(a.pidfdSocket) } : {}),
+    });
+    const cgroup = cgroupManagerFromState(state.cgroup);
+    const launched = await launch(plan, init, { onSpawn: (shimPid) => cgroup.join(shimPid) });
+    if (a.pidFile) writePidFile(a.pidFile, launched.pid);
+    return launched;
+  } finally {
+    init.release();
+  }
 }
 
 /** process.json given with -p: a whole OCI process, validated like config.json's. */

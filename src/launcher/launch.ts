@@ -15,9 +15,8 @@ import { Channel, shimSocketpair } from "./channel.js";
 
 export interface LaunchHooks {
   /**
-   * runts-init has started, before it has the plan: put it into the
-   * container's cgroup, which the container process then inherits (so the
-   * kernel's migration overlaps with runts-init's start-up).
+   * Before runts-init has the plan: put it into the container's cgroup,
+   * which the container process then inherits.
    */
   onSpawn?(shimPid: number): void | Promise<void>;
   /** The container process exists: its host pid. */
@@ -56,21 +55,59 @@ export function stepError(fields: string[]): RuntsError {
   return new RuntsError(`${head}: ${tail || "failed"}`, { step: "container init" });
 }
 
-export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks): Promise<Launched> {
+/**
+ * runts-init, started before its plan exists: its own start-up (a sealed
+ * copy of itself, re-executed) then overlaps the validating and planning.
+ * It waits for the plan on its socket, and exits when the socket closes
+ * without one. launch() uses it once; release() (idempotent) closes our end
+ * and reaps it, whatever happened.
+ */
+export class ShimProcess {
+  readonly pid: number;
+  readonly channel: Channel;
+  private released = false;
+
+  /** Start `shim` with the caller's stdio and descriptors 3 .. 3+preserveFds-1. */
+  constructor(
+    shim: string,
+    readonly preserveFds: number,
+  ) {
+    const syncFd = 3 + preserveFds;
+    const { ours, theirs } = shimSocketpair(syncFd);
+    const fds: Array<[number, number]> = [];
+    for (let fd = 3; fd < syncFd; fd++) fds.push([fd, fd]);
+    fds.push([theirs, syncFd]);
+    try {
+      this.pid = spawnProgram(shim, [shim, String(syncFd)], fds);
+    } catch (err) {
+      closeSync(ours);
+      throw err;
+    } finally {
+      closeSync(theirs);
+    }
+    this.channel = new Channel(ours);
+    mark("runts-init spawned");
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    closeSync(this.channel.fd);
+    // runts-init leaves right after clone, after reporting an error, or on EOF.
+    reapNow(this.pid, true);
+  }
+}
+
+export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchHooks): Promise<Launched> {
   mark("launch");
-  const syncFd = 3 + plan.preserveFds;
-  const { ours, theirs } = shimSocketpair(syncFd);
-  const channel = new Channel(ours);
-  const fds: Array<[number, number]> = [];
-  for (let fd = 3; fd < syncFd; fd++) fds.push([fd, fd]);
-  fds.push([theirs, syncFd]);
+  if (plan.preserveFds !== init.preserveFds) {
+    init.release();
+    throw new RuntsError(`runts-init was started for ${init.preserveFds} preserved fds, the plan has ${plan.preserveFds}`);
+  }
+  const { channel, pid: shimPid } = init;
   let pid = 0;
-  let shimPid = 0;
   let ptyMaster: number | undefined;
   try {
-    shimPid = spawnProgram(shim, [shim, String(syncFd)], fds);
-    closeSync(theirs);
-    mark("runts-init spawned");
     await hooks.onSpawn?.(shimPid);
     // Inherited by the container process at clone, like the cgroup.
     if (plan.oomScoreAdj !== undefined) setOomScoreAdj(shimPid, plan.oomScoreAdj);
@@ -129,9 +166,7 @@ export async function launch(plan: LaunchPlan, shim: string, hooks: LaunchHooks)
     if (pid > 0) killQuietly(pid);
     throw err;
   } finally {
-    closeSync(ours);
-    // runts-init leaves right after clone (or after reporting an error).
-    if (shimPid > 0) reapNow(shimPid, true);
+    init.release();
   }
 }
 
