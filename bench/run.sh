@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of runts (dist/runts), runc and crun.
 #
-#   bench/run.sh [--runs N] [--par N] [--par-rounds N] [--rss-runs N] [--out DIR] [--verbose]
+#   bench/run.sh [--runs N] [--rounds N] [--par N] [--par-rounds N] [--rss-runs N] [--out DIR] [--verbose]
 #
 # As root, after npm ci && npm run build. Needs hyperfine, node, runc, crun,
 # busybox-static; installs GNU time with apt-get if missing. Everything runs
@@ -12,6 +12,9 @@
 # leftover containers, mounts, cgroup dirs and state at the end.
 #
 #   --runs N        timed runs for the per-command benchmarks (default 30)
+#   --rounds N      ...split into N rounds, the runtimes' order rotated each
+#                   round, so that all see the machine's slow and fast
+#                   minutes alike (default 6)
 #   --par N         containers started in parallel (default 50)
 #   --par-rounds N  timed rounds of the parallel start (default 3, median)
 #   --rss-runs N    creates measured for RSS (default 5, median)
@@ -22,13 +25,14 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-RUNS=30 PAR=50 PAR_ROUNDS=3 RSS_RUNS=5 OUT= VERBOSE=0
+RUNS=30 ROUNDS=6 PAR=50 PAR_ROUNDS=3 RSS_RUNS=5 OUT= VERBOSE=0
 orig_args=("$@")
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
     --par) PAR=$2; shift 2 ;;
     --par-rounds) PAR_ROUNDS=$2; shift 2 ;;
     --rss-runs) RSS_RUNS=$2; shift 2 ;;
@@ -38,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option: $1" >&2; usage 2 ;;
   esac
 done
-for n in "$RUNS" "$PAR" "$PAR_ROUNDS" "$RSS_RUNS"; do
+for n in "$RUNS" "$ROUNDS" "$PAR" "$PAR_ROUNDS" "$RSS_RUNS"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || die "counts must be positive integers"
 done
 
@@ -128,6 +132,28 @@ hf() { # hf NAME [hyperfine args...]
   fi
 }
 
+# hf_rounds NAME RUNS WARMUP RT CMD [RT CMD...]: RUNS timed runs of each
+# command, in ROUNDS hyperfine calls whose command order rotates, pooled into
+# $RES/NAME.json. This VM's speed drifts by tens of percent over minutes: in
+# one long block per runtime, the runtime measured during a slow minute
+# would look slower than it is.
+hf_rounds() {
+  local name=$1 runs=$2 warm=$3 i j x
+  shift 3
+  local names=() cmds=()
+  while [[ $# -gt 0 ]]; do names+=("$1"); cmds+=("$2"); shift 2; done
+  local k=${#names[@]} per=$(((runs + ROUNDS - 1) / ROUNDS))
+  for ((i = 0; i < ROUNDS; i++)); do
+    local args=()
+    for ((j = 0; j < k; j++)); do
+      x=$(((i + j) % k))
+      args+=(-n "${names[x]}" "${cmds[x]}")
+    done
+    hf "$name.round$i" -N -w "$warm" -r "$per" "${args[@]}"
+  done
+  node "$BENCH_DIR/merge-hf.mjs" "$RES/$name.json" "$RES/$name".round*.json
+}
+
 # --- bundles, one set per runtime, built once ---------------------------------
 log "building bundles in $T"
 for rt in "${RUNTIMES[@]}"; do
@@ -165,16 +191,16 @@ echo
 # --- 0. process start-up alone, for scale ------------------------------------------
 log "0/6 --version, start-up alone ($RUNS runs each)"
 args=()
-for rt in "${RUNTIMES[@]}"; do args+=(-n "$rt" "${BIN[$rt]} --version"); done
-hf version -N -w 3 -r "$RUNS" "${args[@]}"
+for rt in "${RUNTIMES[@]}"; do args+=("$rt" "${BIN[$rt]} --version"); done
+hf_rounds version "$RUNS" 2 "${args[@]}"
 
 # --- 1. run /bin/true ------------------------------------------------------------------
 log "1/6 run /bin/true ($RUNS runs each)"
 args=()
 for rt in "${RUNTIMES[@]}"; do
-  args+=(-n "$rt" "${BIN[$rt]} --root ${ROOT[$rt]} run --bundle $T/$rt/true $(id_of "$rt" run)")
+  args+=("$rt" "${BIN[$rt]} --root ${ROOT[$rt]} run --bundle $T/$rt/true $(id_of "$rt" run)")
 done
-hf run -N -w 3 -r "$RUNS" "${args[@]}"
+hf_rounds run "$RUNS" 2 "${args[@]}"
 
 # --- 2. create + start + delete -f -------------------------------------------------------
 log "2/6 create + start + delete -f of sleep 600 ($RUNS runs each)"
@@ -189,25 +215,25 @@ ${BIN[$rt]} --root ${ROOT[$rt]} start $(id_of "$rt" csd) 2>>$T/$rt.err
 ${BIN[$rt]} --root ${ROOT[$rt]} delete -f $(id_of "$rt" csd) 2>>$T/$rt.err
 EOF
   chmod +x "$w"
-  args+=(-n "$rt" "$w")
+  args+=("$rt" "$w")
 done
-hf csd -N -w 3 -r "$RUNS" "${args[@]}"
+hf_rounds csd "$RUNS" 2 "${args[@]}"
 
 # --- 3. state of a created container -------------------------------------------------
 log "3/6 state of a created container ($((RUNS * 2)) runs each)"
 args=()
 for rt in "${RUNTIMES[@]}"; do
   "${BIN[$rt]}" --root "${ROOT[$rt]}" create --bundle "$T/$rt/sleep" "$(id_of "$rt" live)" </dev/null >/dev/null
-  args+=(-n "$rt" "${BIN[$rt]} --root ${ROOT[$rt]} state $(id_of "$rt" live)")
+  args+=("$rt" "${BIN[$rt]} --root ${ROOT[$rt]} state $(id_of "$rt" live)")
 done
-hf state -N -w 3 -r "$((RUNS * 2))" "${args[@]}"
+hf_rounds state "$((RUNS * 2))" 2 "${args[@]}"
 
 # --- 4. exec /bin/true in a running container ------------------------------------------
 args=()
 for rt in "${RUNTIMES[@]}"; do
   "${BIN[$rt]}" --root "${ROOT[$rt]}" start "$(id_of "$rt" live)"
   if out=$("${BIN[$rt]}" --root "${ROOT[$rt]}" exec "$(id_of "$rt" live)" /bin/true </dev/null 2>&1); then
-    args+=(-n "$rt" "${BIN[$rt]} --root ${ROOT[$rt]} exec $(id_of "$rt" live) /bin/true")
+    args+=("$rt" "${BIN[$rt]} --root ${ROOT[$rt]} exec $(id_of "$rt" live) /bin/true")
   else
     [[ $rt == runts ]] || die "$rt exec failed: $out"
     echo "$out" | tail -1 >"$RES/exec-$rt.na"
@@ -215,7 +241,7 @@ for rt in "${RUNTIMES[@]}"; do
   fi
 done
 log "4/6 exec /bin/true in a running container ($RUNS runs each)"
-hf exec -N -w 3 -r "$RUNS" "${args[@]}"
+hf_rounds exec "$RUNS" 2 "${args[@]}"
 for rt in "${RUNTIMES[@]}"; do
   "${BIN[$rt]}" --root "${ROOT[$rt]}" delete -f "$(id_of "$rt" live)"
 done
