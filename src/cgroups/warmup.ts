@@ -11,29 +11,30 @@
  * created (the file must exist), and errors are ignored.
  */
 import { writeFile } from "node:fs";
-import { readProcFile, topmostMounts } from "./detect.js";
+import { CgroupHost, cgroupHost } from "./detect.js";
 
 let started: Promise<void> | undefined;
 
-/** cgroup.procs of the cgroup this process is in, in the first cgroup filesystem mounted. */
-export function ownProcsFile(mountinfo: string, procSelfCgroup: string): string | undefined {
-  const ours = procSelfCgroup
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => l.split(":"))
-    .map(([, controllers = "", ...path]) => ({ controllers, path: path.join(":") }));
-  const lines = mountinfo.split("\n");
-  const top = topmostMounts(lines);
-  for (const [i, line] of lines.entries()) {
-    const [pre = "", post = ""] = line.split(" - ");
-    const [fstype = "", , superOpts = ""] = post.split(" ");
-    const mountpoint = pre.split(" ")[4];
-    if (!mountpoint || (fstype !== "cgroup" && fstype !== "cgroup2") || top.get(mountpoint) !== i) continue;
-    const want = fstype === "cgroup2" ? "" : superOpts.split(",").filter((o) => o !== "rw" && o !== "ro" && !o.includes("=") || o.startsWith("name=")).sort().join(",");
-    const entry = ours.find((e) => e.controllers.split(",").sort().join(",") === want);
-    if (entry) return `${mountpoint}${entry.path === "/" ? "" : entry.path}/cgroup.procs`;
+/**
+ * cgroup.procs of the cgroup `host` is in, in the first hierarchy it knows.
+ * The detection it uses is the one the cgroup manager reuses later, so the
+ * warm-up parses nothing twice.
+ */
+export function procsFileOf(host: CgroupHost): string | undefined {
+  for (const h of host.hierarchies()) {
+    const own = host.ownPath(h);
+    if (own === undefined) continue;
+    // The mount may show a sub-cgroup as its root (mountinfo field 4).
+    let rel: string | undefined = own;
+    if (h.mountRoot !== "/") rel = own === h.mountRoot ? "/" : own.startsWith(`${h.mountRoot}/`) ? own.slice(h.mountRoot.length) : undefined;
+    if (rel !== undefined) return `${h.mountpoint}${rel === "/" ? "" : rel}/cgroup.procs`;
   }
   return undefined;
+}
+
+/** procsFileOf for given /proc/self/mountinfo and /proc/self/cgroup texts. */
+export function ownProcsFile(mountinfo: string, procSelfCgroup: string): string | undefined {
+  return procsFileOf(new CgroupHost({ mountinfo, procSelfCgroup }));
 }
 
 /** Start the warm-up once; later calls return the same promise. */
@@ -41,7 +42,7 @@ export function warmCgroupMigration(): Promise<void> {
   return (started ??= new Promise((resolve) => {
     let file: string | undefined;
     try {
-      file = ownProcsFile(readProcFile("/proc/self/mountinfo"), readProcFile("/proc/self/cgroup"));
+      file = procsFileOf(cgroupHost());
     } catch {
       file = undefined;
     }

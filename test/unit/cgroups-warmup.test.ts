@@ -24,6 +24,13 @@ describe("cgroup migration warm-up", () => {
     expect(ownProcsFile(mi, "3:cpu:/a/b\n1:name=systemd:/s\n0::/u\n")).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
   });
 
+  it("takes a mount's own root (mountinfo field 4) off the path, and skips a mount that does not show our cgroup", () => {
+    const mi = HYBRID_MOUNTINFO.replace("0:29 / /sys/fs/cgroup/cpu", "0:29 /a /sys/fs/cgroup/cpu");
+    expect(ownProcsFile(mi, "3:cpu:/a/b\n1:name=systemd:/s\n")).toBe("/sys/fs/cgroup/cpu/b/cgroup.procs");
+    expect(ownProcsFile(mi, "3:cpu:/a\n1:name=systemd:/s\n")).toBe("/sys/fs/cgroup/cpu/cgroup.procs");
+    expect(ownProcsFile(mi, "3:cpu:/ab\n1:name=systemd:/s\n")).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
+  });
+
   it("gives nothing without a cgroup filesystem", () => {
     expect(ownProcsFile("1 0 0:1 / / rw - ext4 /dev/vda rw", "0::/\n")).toBeUndefined();
   });
