@@ -50,11 +50,12 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   configureLog(cmd.global);
+  mark("arguments parsed");
   if (cmd.command === "create" || cmd.command === "run") {
     // Let the kernel's first-migration grace period pass while we plan (see warmup.ts).
     void (await import("../cgroups/warmup.js")).warmCgroupMigration();
+    mark("cgroup warm-up started");
   }
-  mark("arguments parsed");
   try {
     if (cmd.command === "help" || cmd.command === "version") {
       const { appHelp, commandHelp, isCommandName } = await import("./commands.js");

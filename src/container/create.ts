@@ -126,6 +126,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       mark("plan built");
       // Made after planning: a config the planner refuses leaves no cgroup to undo.
       cg.create();
+      mark("cgroup dirs made");
       cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
       mark("cgroup created");
       libc.mkfifo(dir.fifo, 0o622);

@@ -4,6 +4,7 @@
  */
 import { cgroupManagerFromState } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
+import { mark } from "../timing.js";
 import { signalAll } from "./kill.js";
 import { type SavedState, StateDir, deriveStatus, initAlive, procStat } from "./state.js";
 
@@ -49,7 +50,9 @@ export async function destroy(dir: StateDir, state: SavedState): Promise<void> {
     signalAll(state, SIGKILL);
     await sleep(10);
   }
+  mark("container gone");
   cgroup.destroy();
+  mark("cgroup removed");
   dir.remove();
   if (state.hooks?.poststop?.length) {
     const { hookState, runHooksLogged } = await import("./hooks.js");
