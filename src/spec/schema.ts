@@ -23,31 +23,24 @@
  *   microseconds in a cold process.
  */
 import { z } from "zod/mini";
+import * as checks from "./checks.js";
 
 // ---------------------------------------------------------------------------
 // Scalars
 
-/**
- * An integer in [lo, hi]. Numbers outside the safe-integer range are accepted
- * as JSON.parse produced them (a uint64 such as 18446744073709551615 arrives as
- * 2^64, already rounded), so the bounds of the 64-bit types are the rounded
- * doubles 2^63 / 2^64.
- */
-function intIn(lo: number, hi: number, text: string) {
+/** A number that `check` accepts; `text` says what that is ("integer in 0..65535"). */
+function intIn(check: (n: number) => boolean, text: string) {
   const error = `expected ${text}`;
-  return z.number({ error }).check(z.refine((n) => Number.isInteger(n) && n >= lo && n <= hi, { error }));
+  return z.number({ error }).check(z.refine(check, { error }));
 }
 
-const U64_MAX = 2 ** 64; // 18446744073709551615 as a double
-const I64_MAX = 2 ** 63; // 9223372036854775807 as a double
-
-export const uint16 = intIn(0, 0xffff, "integer in 0..65535");
-export const uint32 = intIn(0, 0xffffffff, "integer in 0..4294967295");
-export const uint64 = intIn(0, U64_MAX, "integer in 0..2^64-1");
-export const int32 = intIn(-0x80000000, 0x7fffffff, "integer in -2147483648..2147483647");
-export const int64 = intIn(-I64_MAX, I64_MAX, "integer in -2^63..2^63-1");
-const integer = intIn(-Number.MAX_VALUE, Number.MAX_VALUE, "integer");
-const positiveInt = intIn(1, Number.MAX_VALUE, "integer >= 1");
+export const uint16 = intIn(checks.isUint16, "integer in 0..65535");
+export const uint32 = intIn(checks.isUint32, "integer in 0..4294967295");
+export const uint64 = intIn(checks.isUint64, "integer in 0..2^64-1");
+export const int32 = intIn(checks.isInt32, "integer in -2147483648..2147483647");
+export const int64 = intIn(checks.isInt64, "integer in -2^63..2^63-1");
+const integer = intIn(checks.isInteger, "integer");
+const positiveInt = intIn(checks.isPositiveInteger, "integer >= 1");
 
 const str = z.string();
 const bool = z.boolean();
@@ -59,7 +52,7 @@ const stringMap = z.record(str, str, {
 /** An array of strings with at least one entry (process.args, seccomp syscall names). */
 const nonEmptyStrings = strings.check(z.minLength(1, { error: "must have at least one entry" }));
 
-const absPath = str.check(z.refine((s) => s.startsWith("/"), { error: "must be an absolute path" }));
+const absPath = str.check(z.refine(checks.isAbsolutePath, { error: "must be an absolute path" }));
 
 /** z.enum with an error text listing the values in the given order. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -253,7 +246,7 @@ export const seccompFlagSchema = oneOf(SECCOMP_FLAGS);
 export const idMappingSchema = loose({
   containerID: uint32,
   hostID: uint32,
-  size: intIn(1, 0xffffffff, "integer in 1..4294967295"),
+  size: intIn(checks.isPositiveUint32, "integer in 1..4294967295"),
 });
 
 const idMappings = opt(z.array(idMappingSchema));
