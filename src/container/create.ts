@@ -83,7 +83,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
     import("../cgroups/index.js"),
   ]);
   mark("modules loaded");
-  const spec = loadSpec(opts.bundle);
+  const spec = await loadSpec(opts.bundle);
   assertSupported(spec);
   if (spec.process?.terminal && !opts.consoleSocket && opts.detached) {
     throw new RuntsError("cannot allocate tty if runts will detach without setting console socket", { container: opts.id });

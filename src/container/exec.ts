@@ -57,7 +57,7 @@ export async function execInContainer(dir: StateDir, a: ExecArgs): Promise<Exece
 
 /** process.json given with -p: a whole OCI process, validated like config.json's. */
 async function readProcessFile(path: string): Promise<Process> {
-  const { validateSpec } = await import("../spec/load.js");
+  const { validateSpec } = await import("../spec/validate.js");
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));

@@ -43,6 +43,12 @@ describe("lazy imports", () => {
   }
 
   it("the walker does see zod where it is imported", () => {
-    expect([...reachable(path.join(SRC, "spec", "load.ts"))]).toContain("zod/mini");
+    expect([...reachable(path.join(SRC, "spec", "validate.ts"))]).toContain("zod/mini");
+  });
+
+  it("loading a good config.json builds no zod schema: zod/mini and schema.ts come only with validate.ts", () => {
+    const mods = [...reachable(path.join(SRC, "spec", "load.ts"))];
+    expect(mods).not.toContain("zod/mini");
+    expect(mods.filter((m) => m.endsWith("/spec/schema.ts") || m.endsWith("/spec/validate.ts"))).toEqual([]);
   });
 });

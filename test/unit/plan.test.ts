@@ -7,7 +7,7 @@ import { deviceCgroupRules } from "../../src/plan/devices.js";
 import { parseMountOptions } from "../../src/plan/mounts.js";
 import { OPS } from "../../src/plan/ops.js";
 import { encodePlan, type Step } from "../../src/plan/plan.js";
-import { parseSpec } from "../../src/spec/load.js";
+import { parseSpec } from "../../src/spec/validate.js";
 import type { Spec } from "../../src/spec/schema.js";
 
 const runcSpec = readFileSync(new URL("../fixtures/spec/runc-spec.json", import.meta.url), "utf8");

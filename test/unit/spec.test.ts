@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RuntsError } from "../../src/errors.js";
-import { loadSpec, parseSpec, rootfsPath, validateSpec } from "../../src/spec/load.js";
+import { loadSpec, rootfsPath, validateSpecFast } from "../../src/spec/load.js";
+import { parseSpec as zodParseSpec, validateSpec } from "../../src/spec/validate.js";
+import { INVALID, parseSpecFast } from "../../src/spec/parse-fast.generated.js";
+import { GENERATED_PATH, generateSpecParser } from "../../scripts/spec-parser.js";
 import type { Spec } from "../../src/spec/schema.js";
 
 const fixture = (name: string): string =>
@@ -22,6 +25,21 @@ function runcWith(edit: (c: Json) => void): string {
   return JSON.stringify(c);
 }
 
+/**
+ * The configs this file's tests saw zod accept (with what its parse returned)
+ * and refuse (with the error line), for the last tests: the generated fast
+ * parser must return the same values, and loading must refuse the same
+ * configs with the same lines.
+ */
+const accepted: Array<{ text: string; spec: Spec }> = [];
+const refused: Array<{ text: string; message: string }> = [];
+
+function parseSpec(text: string): Spec {
+  const spec = zodParseSpec(text);
+  accepted.push({ text, spec });
+  return spec;
+}
+
 /** Asserts that parsing fails with exactly `message` as a RuntsError whose line is the message. */
 function expectSpecError(text: string, message: string): void {
   let caught: unknown;
@@ -34,6 +52,7 @@ function expectSpecError(text: string, message: string): void {
   const err = caught as RuntsError;
   expect(err.message).toBe(message);
   expect(err.toLine()).toBe(message);
+  refused.push({ text, message });
 }
 
 describe("parseSpec: valid configs", () => {
@@ -439,10 +458,10 @@ describe("loadSpec / rootfsPath", () => {
     return dir;
   }
 
-  function expectLoadError(bundleDir: string, message: string): void {
+  async function expectLoadError(bundleDir: string, message: string): Promise<void> {
     let caught: unknown;
     try {
-      loadSpec(bundleDir);
+      await loadSpec(bundleDir);
     } catch (err) {
       caught = err;
     }
@@ -451,19 +470,19 @@ describe("loadSpec / rootfsPath", () => {
     expect((caught as RuntsError).toLine()).toBe(message);
   }
 
-  it("loads a bundle and resolves a relative root.path against it", () => {
+  it("loads a bundle and resolves a relative root.path against it", async () => {
     const b = bundle(RUNC_SPEC);
-    const spec = loadSpec(b);
+    const spec = await loadSpec(b);
     expect(spec.hostname).toBe("runc");
     expect(rootfsPath(b, spec)).toBe(join(b, "rootfs"));
   });
 
-  it("keeps an absolute root.path and follows a symlinked rootfs", () => {
+  it("keeps an absolute root.path and follows a symlinked rootfs", async () => {
     const b = bundle(undefined, "none");
     mkdirSync(join(b, "real"));
     symlinkSync(join(b, "real"), join(b, "link"));
     writeFileSync(join(b, "config.json"), runcWith((c) => (c.root.path = join(b, "link"))));
-    const spec = loadSpec(b);
+    const spec = await loadSpec(b);
     expect(rootfsPath("/elsewhere", spec)).toBe(join(b, "link"));
   });
 
@@ -473,21 +492,53 @@ describe("loadSpec / rootfsPath", () => {
     expect(rootfsPath("/b", parseSpec(runcWith((c) => (c.root.path = "../r/./fs"))))).toBe("/r/fs");
   });
 
-  it("missing config.json", () => {
+  it("missing config.json", async () => {
     const b = bundle(undefined);
-    expectLoadError(b, `config.json: cannot read ${join(b, "config.json")}: no such file or directory`);
+    await expectLoadError(b, `config.json: cannot read ${join(b, "config.json")}: no such file or directory`);
   });
 
-  it("invalid config.json content", () => {
+  it("invalid config.json content", async () => {
     const b = bundle(runcWith((c) => (c.ociVersion = "3.1.4")));
-    expectLoadError(b, 'config.json: ociVersion: unsupported major version 3 in "3.1.4" (runts supports 1.x)');
+    await expectLoadError(b, 'config.json: ociVersion: unsupported major version 3 in "3.1.4" (runts supports 1.x)');
   });
 
-  it("root.path that does not exist or is not a directory", () => {
+  it("root.path that does not exist or is not a directory", async () => {
     const missing = bundle(RUNC_SPEC, "none");
-    expectLoadError(missing, `config.json: root.path: ${join(missing, "rootfs")} does not exist`);
+    await expectLoadError(missing, `config.json: root.path: ${join(missing, "rootfs")} does not exist`);
     rmSync(missing, { recursive: true, force: true });
     const file = bundle(RUNC_SPEC, "file");
-    expectLoadError(file, `config.json: root.path: ${join(file, "rootfs")} is not a directory`);
+    await expectLoadError(file, `config.json: root.path: ${join(file, "rootfs")} is not a directory`);
   });
 });
+
+describe("the generated fast parser (src/spec/parse-fast.generated.ts)", () => {
+  it("is what scripts/gen-spec-parser.ts makes of the current schema (else: npm run gen:spec-parser)", () => {
+    const committed = readFileSync(new URL(`../../${GENERATED_PATH}`, import.meta.url), "utf8");
+    expect(committed === generateSpecParser()).toBe(true);
+  });
+
+  it("returns what zod's parse returns for every config the tests above saw accepted", () => {
+    const texts = [RUNC_SPEC, DOCKER_LIKE, ...accepted.map((a) => a.text)];
+    expect(accepted.length).toBeGreaterThan(10);
+    for (const text of texts) {
+      const raw: unknown = JSON.parse(text);
+      const fast = parseSpecFast(raw);
+      expect(fast, text).not.toBe(INVALID);
+      expect(fast, text).toEqual(validateSpec(JSON.parse(text)));
+    }
+  });
+
+  it("lets loading refuse every config the tests above saw refused, with the same line", async () => {
+    expect(refused.length).toBeGreaterThan(20);
+    for (const { text, message } of refused) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        continue; // the JSON itself: load.ts and validate.ts share parseJson
+      }
+      await expect(validateSpecFast(raw), text).rejects.toThrow(message);
+    }
+  });
+});
+
