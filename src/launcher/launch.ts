@@ -111,7 +111,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     await hooks.onSpawn?.(shimPid);
     // Inherited by the container process at clone, like the cgroup.
     if (plan.oomScoreAdj !== undefined) setOomScoreAdj(shimPid, plan.oomScoreAdj);
-    channel.write(encodePlan(plan.steps));
+    sendPlan(init, plan);
     // runts-init sends "pid" right after clone, but the container process runs
     // on at once and may speak first: any other message waits for the pid.
     const learnPid = (): void => {
@@ -167,6 +167,17 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     throw err;
   } finally {
     init.release();
+  }
+}
+
+/** The plan to runts-init; one that is gone already (it reports why on stderr) is a clear error, not EPIPE. */
+function sendPlan(init: ShimProcess, plan: LaunchPlan): void {
+  try {
+    init.channel.write(encodePlan(plan.steps));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EPIPE" && code !== "ECONNRESET") throw err;
+    throw new RuntsError(`runts-init (pid ${init.pid}) exited before it read its plan`, { step: "container init" });
   }
 }
 

@@ -247,6 +247,16 @@ describe.skipIf(!isRoot)("core: bad input", () => {
     expect(existsSync(marker), "bunfig.toml's preload ran").toBe(false);
   });
 
+  test("a runts-init that dies before it reads its plan: one clear line, nothing left", async () => {
+    const b = await badBundle(() => {});
+    const dead = path.join(b.dir, "dead-init");
+    writeFileSync(dead, "#!/bin/sh\nexit 3\n", { mode: 0o755 });
+    const r = await env.rt.run(b, undefined, [], { env: { RUNTS_INIT: dead } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/runts-init \(pid \d+\) exited before it read its plan/);
+  });
+
   test("after all those failures the runtime still works", async () => {
     expect(await runOk(env, "echo fine")).toBe("fine\n");
   });
