@@ -6,8 +6,15 @@
 import { writeSync } from "node:fs";
 
 function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text, "utf8");
+  // Usually one write takes it all; only a short write needs the bytes.
   let off = 0;
+  try {
+    off = writeSync(fd, text);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+  }
+  if (off === Buffer.byteLength(text, "utf8")) return;
+  const buf = Buffer.from(text, "utf8");
   while (off < buf.length) {
     try {
       off += writeSync(fd, buf, off);

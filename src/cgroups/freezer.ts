@@ -15,12 +15,13 @@ export interface FreezerLocation {
 }
 
 export function freezerOf(state: Pick<CgroupState, "mode" | "hierarchies">): FreezerLocation | undefined {
-  if (state.mode !== "v2") {
-    const h = state.hierarchies.find((x) => !x.unified && x.controllers.includes("freezer"));
-    if (h) return { kind: "v1", dir: h.dir };
+  // Plain loops: `state` runs this once in a cold process (see canonicalSet in cli/args.ts).
+  let unified: string | undefined;
+  for (const h of state.hierarchies) {
+    if (h.unified) unified ??= h.dir;
+    else if (state.mode !== "v2" && h.controllers.indexOf("freezer") >= 0) return { kind: "v1", dir: h.dir };
   }
-  const u = state.hierarchies.find((x) => x.unified);
-  if (u && (state.mode === "v2" || hasFile(u.dir, "cgroup.freeze"))) return { kind: "v2", dir: u.dir };
+  if (unified !== undefined && (state.mode === "v2" || hasFile(unified, "cgroup.freeze"))) return { kind: "v2", dir: unified };
   return undefined;
 }
 

@@ -17,7 +17,6 @@
  *   ("Incorrect Usage..." plus help) rides on UsageError.stdout.
  */
 import { resolve as resolvePath } from "node:path";
-import { constants as osConstants } from "node:os";
 import { RuntsError } from "../errors.js";
 import {
   GLOBAL_FLAGS,
@@ -276,14 +275,17 @@ export function parseSignal(raw: string): number {
   }
   let name = raw.toUpperCase();
   if (!name.startsWith("SIG")) name = "SIG" + name;
-  const signals = osConstants.signals as Readonly<Record<string, number | undefined>>;
-  const num = SIGNAL_NAMES.includes(name) ? signals[name] : undefined;
-  if (num === undefined) throw new RuntsError(`unknown signal ${goQuote(raw)}`);
-  return num;
+  const index = SIGNAL_NAMES.indexOf(name);
+  if (index < 0) throw new RuntsError(`unknown signal ${goQuote(raw)}`);
+  return index + 1;
 }
 
-/** The names golang.org/x/sys/unix.SignalNum knows on Linux (no SIGIOT/SIGPOLL/SIGCLD aliases, no RT signals). */
-const SIGNAL_NAMES: readonly string[] = [
+/**
+ * The names golang.org/x/sys/unix.SignalNum knows on Linux (no SIGIOT/SIGPOLL/SIGCLD aliases, no RT
+ * signals), in the order of their numbers 1..31, the same on x86_64 and arm64 (a unit test compares
+ * them with os.constants.signals; node:os itself costs a cold start ~0.3 ms, so it is not imported).
+ */
+export const SIGNAL_NAMES: readonly string[] = [
   "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
   "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP",
   "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
@@ -397,8 +399,13 @@ function normalizeError(defs: readonly FlagSpec[], visited: ReadonlySet<string>)
 }
 
 function canonicalSet(defs: readonly FlagSpec[], visited: ReadonlySet<string>): Set<string> {
+  // Plain loops: every process parses its arguments once, cold, and JavaScriptCore
+  // compiles each array builtin (some, map, ...) from source on its first use.
   const out = new Set<string>();
-  for (const f of defs) if ([f.name, ...f.aliases].some((n) => visited.has(n))) out.add(f.name);
+  for (const f of defs) {
+    if (visited.has(f.name)) out.add(f.name);
+    else for (const a of f.aliases) if (visited.has(a)) out.add(f.name);
+  }
   return out;
 }
 
@@ -544,7 +551,9 @@ export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): Par
 
   c.values.delete("help");
   const set = canonicalSet(spec.flags, c.visited);
-  return result(lf, spec.name, c.rest, Object.fromEntries(c.values), set);
+  const flags: Record<string, FlagValue> = {};
+  for (const [name, value] of c.values) flags[name] = value;
+  return result(lf, spec.name, c.rest, flags, set);
 }
 
 // ---------------------------------------------------------------------------

@@ -4,9 +4,9 @@
  * Any failure undoes everything this call made: nothing is left on the host.
  */
 import { writeFileSync, renameSync } from "node:fs";
-import { constants as osConstants } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { CgroupManager } from "../cgroups/index.js";
+import { SIGNAL_NAMES } from "../cli/args.js";
 import { RuntsError } from "../errors.js";
 import type { UsernsHolder } from "../launcher/idmap.js";
 import type { ShimProcess } from "../launcher/launch.js";
@@ -170,7 +170,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       dir.remove();
     }
     const late = signals.received();
-    if (late) throw new RuntsError(`interrupted by ${late}`, { container: opts.id }, 128 + (osConstants.signals[late] ?? 0));
+    if (late) throw new RuntsError(`interrupted by ${late}`, { container: opts.id }, 128 + SIGNAL_NAMES.indexOf(late) + 1);
     if (err instanceof RuntsError && !err.context.container) {
       throw new RuntsError(err.message, { ...err.context, container: opts.id }, err.exitCode);
     }

@@ -2,7 +2,6 @@
  * The few libc calls Node does not offer, through ffi-rs. Loaded lazily: a
  * command that needs none of them never opens libc through ffi.
  */
-import { constants } from "node:os";
 import { RuntsError, errnoText } from "../errors.js";
 import type * as FfiRs from "ffi-rs";
 
@@ -29,11 +28,17 @@ function lib(): Ffi {
   return ffi;
 }
 
-const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([k, v]) => [v, k]));
+/** os.constants, loaded when first needed (errors, mostly): node:os costs a cold process ~0.3 ms. */
+function osConstants(): typeof import("node:os").constants {
+  return process.getBuiltinModule("node:os").constants;
+}
+
+let errnoNames: Map<number, string> | undefined;
 
 /** errno number → lower-case text such as "no such file or directory". */
 export function errnoMessage(n: number): string {
-  const name = ERRNO_NAMES.get(n);
+  errnoNames ??= new Map(Object.entries(osConstants().errno).map(([k, v]) => [v, k]));
+  const name = errnoNames.get(n);
   return name ? errnoText(name) : `errno ${n}`;
 }
 
@@ -239,7 +244,7 @@ export async function waitChild(pid: number): Promise<WaitResult> {
       runInNewThread: true,
     })) as Call;
     if (r.value === pid) break;
-    if (r.errnoCode === constants.errno.EINTR) continue;
+    if (r.errnoCode === osConstants().errno.EINTR) continue;
     throw new RuntsError("waitpid failed", { step: "wait", errno: errnoMessage(r.errnoCode) });
   }
   const status = buf.readInt32LE(0);

@@ -1,3 +1,4 @@
+import { constants as osConstants } from "node:os";
 import { describe, expect, it } from "vitest";
 import { RuntsError } from "../../src/errors.js";
 import {
@@ -12,6 +13,7 @@ import {
   parseGoDuration,
   parseGoInt,
   parseSignal,
+  SIGNAL_NAMES,
   psArgs,
   reorderArgs,
   runArgs,
@@ -509,5 +511,11 @@ describe("Go value parsing", () => {
     // x/sys/unix knows no aliases (observed: runc kill x IOT -> unknown signal "IOT")
     expect(() => parseSignal("IOT")).toThrow('unknown signal "IOT"');
     expect(() => parseSignal("POLL")).toThrow('unknown signal "POLL"');
+  });
+
+  it("every signal name parses to this host's number for it (os.constants.signals)", () => {
+    const signals = osConstants.signals as Record<string, number>;
+    expect(SIGNAL_NAMES).toHaveLength(31);
+    for (const name of SIGNAL_NAMES) expect(parseSignal(name), name).toBe(signals[name]);
   });
 });
