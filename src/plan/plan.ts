@@ -47,21 +47,24 @@ export const oct = (n: number): string => `0${n.toString(8)}`;
 
 /** Serialise steps for the shim: u32 op, u32 argc, then each arg as u32 length, bytes, NUL. */
 export function encodePlan(steps: Step[]): Buffer {
+  // Plain loops and one buffer: this runs once per create, in a cold process.
   let size = 0;
-  const encoded = steps.map((s) => {
-    const args = s.args.map((a) => Buffer.from(a, "utf8"));
-    size += 8 + args.reduce((n, b) => n + 5 + b.length, 0);
-    return { op: OPS[s.op], args };
-  });
+  for (const s of steps) {
+    size += 8;
+    for (const a of s.args) {
+      if (a.includes("\0")) throw new Error("plan argument contains a NUL byte");
+      size += 5 + Buffer.byteLength(a, "utf8");
+    }
+  }
   const out = Buffer.allocUnsafe(4 + size);
   let pos = out.writeUInt32LE(size, 0);
-  for (const { op, args } of encoded) {
-    pos = out.writeUInt32LE(op, pos);
-    pos = out.writeUInt32LE(args.length, pos);
-    for (const a of args) {
-      if (a.includes(0)) throw new Error("plan argument contains a NUL byte");
-      pos = out.writeUInt32LE(a.length, pos);
-      pos += a.copy(out, pos);
+  for (const s of steps) {
+    pos = out.writeUInt32LE(OPS[s.op], pos);
+    pos = out.writeUInt32LE(s.args.length, pos);
+    for (const a of s.args) {
+      const len = Buffer.byteLength(a, "utf8");
+      pos = out.writeUInt32LE(len, pos);
+      pos += out.write(a, pos, len, "utf8");
       out[pos++] = 0;
     }
   }
