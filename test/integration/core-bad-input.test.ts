@@ -6,12 +6,12 @@
  * dir, cgroup, mount or process). Mount destinations that are symlinks in
  * the rootfs pointing out of it land inside the rootfs, never on the host.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import type { Bundle, OciConfig } from "../helpers/bundle.js";
 import { createFails as createFailsCleanly } from "../helpers/config.js";
-import { isRoot, newContainerId } from "../helpers/context.js";
+import { isRoot, newContainerId, repoRoot } from "../helpers/context.js";
 import { hostMountpoints, parseMountinfo, runOk, useFileLeakCheck } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
 import type { RunResult } from "../helpers/runtime.js";
@@ -245,6 +245,29 @@ describe.skipIf(!isRoot)("core: bad input", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/runts timing/);
     expect(existsSync(marker), "bunfig.toml's preload ran").toBe(false);
+  });
+
+  test("a refused config: the runts-init started before the config was read is gone with runts", async () => {
+    const b = await badBundle((cfg) => {
+      (cfg.process as unknown as Record<string, unknown>)["args"] = "sh -c true";
+    });
+    // A copy at a path of this test's own, to tell its runts-init from other tests'.
+    const init = path.join(b.dir, "init-of-this-test");
+    copyFileSync(path.join(repoRoot, "dist", "runts-init"), init);
+    chmodSync(init, 0o755);
+    const r = await env.rt.exec(["create", "--bundle", b.dir, newContainerId()], { env: { RUNTS_INIT: init } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/process\.args/);
+    const alive = readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith(init);
+        } catch {
+          return false;
+        }
+      });
+    expect(alive).toEqual([]);
   });
 
   test("a runts-init that dies before it reads its plan: one clear line, nothing left", async () => {
