@@ -11,10 +11,10 @@
 # removed on exit (also on failure or Ctrl-C); the host is checked for
 # leftover containers, mounts, cgroup dirs and state at the end.
 #
-#   --runs N        timed runs for the per-command benchmarks (default 30)
+#   --runs N        timed runs for the per-command benchmarks (default 60)
 #   --rounds N      ...split into N rounds, the runtimes' order rotated each
 #                   round, so that all see the machine's slow and fast
-#                   minutes alike (default 6)
+#                   minutes alike (default 12)
 #   --par N         containers started in parallel (default 50)
 #   --par-rounds N  timed rounds of the parallel start (default 3, median)
 #   --rss-runs N    creates measured for RSS (default 5, median)
@@ -27,7 +27,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-RUNS=30 ROUNDS=6 PAR=50 PAR_ROUNDS=3 RSS_RUNS=5 OUT= VERBOSE=0
+RUNS=60 ROUNDS=12 PAR=50 PAR_ROUNDS=3 RSS_RUNS=5 OUT= VERBOSE=0
 orig_args=("$@")
 while [[ $# -gt 0 ]]; do
   case $1 in
