@@ -2,7 +2,7 @@
  * Deleting a container: whatever state it is in (with force), kill what is
  * left of it, remove its cgroup and its state dir. Nothing remains on the host.
  */
-import { cgroupManagerFromState } from "../cgroups/index.js";
+import { type CgroupManager, cgroupManagerFromState } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
 import { mark } from "../timing.js";
 import { signalAll } from "./kill.js";
@@ -33,6 +33,20 @@ export async function deleteContainer(dir: StateDir, force: boolean): Promise<vo
 
 /** Kill the init and every leftover process, then remove cgroup and state. */
 export async function destroy(dir: StateDir, state: SavedState): Promise<void> {
+  const cgroup = cgroupManagerFromState(state.cgroup);
+  // The usual case, an exited init and an empty cgroup, has nothing to kill or wait for.
+  if (initAlive(state) || cgroup.pids().length > 0) await killAll(state, cgroup);
+  mark("container gone");
+  cgroup.destroy();
+  mark("cgroup removed");
+  dir.remove();
+  if (state.hooks?.poststop?.length) {
+    const { hookState, runHooksLogged } = await import("./hooks.js");
+    await runHooksLogged("poststop", state.hooks.poststop, hookState(state, "stopped"));
+  }
+}
+
+async function killAll(state: SavedState, cgroup: CgroupManager): Promise<void> {
   if (initAlive(state)) {
     try {
       process.kill(state.pid, SIGKILL);
@@ -42,21 +56,12 @@ export async function destroy(dir: StateDir, state: SavedState): Promise<void> {
   }
   signalAll(state, SIGKILL);
   await waitGone(state);
-  const cgroup = cgroupManagerFromState(state.cgroup);
   // Zombies stay listed until their parent reaps them (an exec'd process's
   // parent may be a slow host init): only live processes are worth waiting for.
   const live = () => cgroup.pids().filter((p) => (procStat(p)?.state ?? "Z") !== "Z");
   for (let i = 0; i < 100 && live().length > 0; i++) {
     signalAll(state, SIGKILL);
     await sleep(10);
-  }
-  mark("container gone");
-  cgroup.destroy();
-  mark("cgroup removed");
-  dir.remove();
-  if (state.hooks?.poststop?.length) {
-    const { hookState, runHooksLogged } = await import("./hooks.js");
-    await runHooksLogged("poststop", state.hooks.poststop, hookState(state, "stopped"));
   }
 }
 

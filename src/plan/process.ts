@@ -139,7 +139,8 @@ export function processSteps(input: ProcessPlanInput): Step[] {
     // The container cannot hold what the runtime itself lacks: drop those with a note in the log.
     const held = host.capBounding();
     const sets = ["bounding", "effective", "permitted", "inheritable", "ambient"] as const;
-    const masks = Object.fromEntries(sets.map((set) => [set, capMask(caps[set], set)])) as Record<(typeof sets)[number], bigint>;
+    const masks = {} as Record<(typeof sets)[number], bigint>;
+    for (const set of sets) masks[set] = capMask(caps[set], set);
     const missing = new Set<string>();
     for (const set of sets) {
       for (const name of caps[set] ?? []) if (!((held >> BigInt(CAPABILITIES[name] ?? 0)) & 1n)) missing.add(name);
@@ -164,7 +165,8 @@ export function processSteps(input: ProcessPlanInput): Step[] {
   if (final) steps.push(step("AFFINITY", ...cpuList(final, "process.execCPUAffinity.final")));
   steps.push(...labelSteps(process, host));
   const env = [...(process.env ?? []), ...(input.extraEnv ?? [])];
-  const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  let pathVar = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const e of env) if (e.startsWith("PATH=")) pathVar = e.slice(5); // the last one counts
   steps.push(step("LOOKUP", process.args[0] ?? "", pathVar));
   if (input.waitStart) steps.push(step("WAIT_START"));
   // startContainer hooks: inside the container, after start, before the user process.
