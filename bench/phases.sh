@@ -35,6 +35,7 @@ done
 
 if ! in_bench_ns; then
   check_prereqs
+  same_page_cache
   ensure_tool strace strace
   ensure_tool hyperfine hyperfine
   if [[ -n $OUT ]]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); fi

@@ -7,7 +7,8 @@
 # busybox-static; installs GNU time with apt-get if missing. Everything runs
 # in one private mount namespace where /sys/fs/cgroup/unified is unmounted
 # (crun 1.8 refuses hybrid cgroup hosts), so all three runtimes see the same
-# host. Each runtime gets its own --root and bundles under one temp dir, all
+# host. Every runtime's executables start from the same page-cache state (see
+# same_page_cache in lib.sh). Each runtime gets its own --root and bundles under one temp dir, all
 # removed on exit (also on failure or Ctrl-C); the host is checked for
 # leftover containers, mounts, cgroup dirs and state at the end.
 #
@@ -51,6 +52,7 @@ done
 # ---------------------------------------------------------------------------
 if ! in_bench_ns; then
   check_prereqs
+  same_page_cache
   ensure_tool hyperfine hyperfine
   ensure_tool /usr/bin/time time
   if [[ -n $OUT ]]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); fi
