@@ -26,7 +26,7 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 RUNS=60 ROUNDS=12 PAR=50 PAR_ROUNDS=3 RSS_RUNS=5 OUT= VERBOSE=0
 orig_args=("$@")
