@@ -93,6 +93,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
   dir.createDir();
   let cgroup: CgroupManager | undefined;
   let pid = 0;
+  let staged: SavedState | undefined;
   const holders: UsernsHolder[] = [];
   // A signal now must not leave half a container behind: note it, finish or
   // fail, undo, then report it.
@@ -140,6 +141,10 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
         },
         onCloned: (p) => {
           pid = p;
+          // While the container process sets itself up on the other CPU: its
+          // state, written beside state.json, to be put in place at "created".
+          staged = savedState(opts, spec, p, rootfs, cg);
+          dir.stage(staged);
           mark("container process cloned");
         },
         onReady: async () => {
@@ -151,9 +156,10 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       });
       pid = launched.pid;
       mark("container created");
-      const state = savedState(opts, spec, pid, rootfs, cg);
+      const state = staged ?? savedState(opts, spec, pid, rootfs, cg);
       await signals.check();
-      dir.write(state);
+      if (state === staged) dir.publish();
+      else dir.write(state);
       if (opts.pidFile) writePidFile(opts.pidFile, pid);
       for (const h of holders.splice(0)) h.release();
       mark("state saved");

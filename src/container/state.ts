@@ -107,9 +107,17 @@ export class StateDir {
 
   /** Write state.json atomically. */
   write(state: SavedState): void {
-    const tmp = `${this.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
-    renameSync(tmp, this.stateFile);
+    this.stage(state);
+    this.publish();
+  }
+
+  /** Write the next state.json beside the current one; publish() puts it in place. */
+  stage(state: SavedState): void {
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(state), { mode: 0o600 });
+  }
+
+  publish(): void {
+    renameSync(`${this.stateFile}.tmp`, this.stateFile);
   }
 
   remove(): void {
