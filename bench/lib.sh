@@ -33,14 +33,15 @@ ensure_tool() {
 }
 
 # same_page_cache: every runtime's executables start from the same page-cache
-# state, that of a first run after boot: each file's cached pages are dropped
+# state, that of a first run after boot (call it after snapshot_runts, on the
+# files that are measured): each file's cached pages are dropped
 # and the file is read back in one sequential pass (readahead). How a file got
 # into the cache matters here: the same runts binary written in 4 KiB pieces
 # started 18% slower than after a sequential re-read, and runc's long-installed
 # binary 8% slower.
 same_page_cache() {
   local f
-  for f in "$RUNTS" "$REPO_DIR/dist/runts-init" "$(command -v runc)" "$(command -v crun)"; do
+  for f in "$RUNTS" "$(dirname "$RUNTS")/runts-init" "$(command -v runc)" "$(command -v crun)"; do
     dd if="$f" iflag=nocache count=0 status=none 2>/dev/null || true
     cat "$f" >/dev/null
   done

@@ -35,7 +35,6 @@ done
 
 if ! in_bench_ns; then
   check_prereqs
-  same_page_cache
   ensure_tool strace strace
   ensure_tool hyperfine hyperfine
   if [[ -n $OUT ]]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); fi
@@ -77,6 +76,7 @@ trap 'exit 143' TERM
 
 # Untraced syscalls cost nothing; openat is traced only to spot config.json.
 snapshot_runts "$T/runts/bin"
+same_page_cache
 SYSCALLS=execve,clone,clone3,vfork,unshare,openat,openat2,mount,pivot_root,exit_group
 for rt in "${sel[@]}"; do
   bin=$(rt_bin "$rt")

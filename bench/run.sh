@@ -13,9 +13,9 @@
 # leftover containers, mounts, cgroup dirs and state at the end.
 #
 #   --runs N        timed runs for the per-command benchmarks (default 60)
-#   --rounds N      ...split into N rounds, the runtimes' order rotated each
-#                   round, so that all see the machine's slow and fast
-#                   minutes alike (default 12)
+#   --rounds N      ...split into N rounds (RUNS/N each, rounded up), the
+#                   runtimes' order rotated each round, so that all see the
+#                   machine's slow and fast minutes alike (default 12)
 #   --par N         containers started in parallel (default 50)
 #   --par-rounds N  timed rounds of the parallel start (default 3, median)
 #   --rss-runs N    creates measured for RSS (default 5, median)
@@ -52,7 +52,6 @@ done
 # ---------------------------------------------------------------------------
 if ! in_bench_ns; then
   check_prereqs
-  same_page_cache
   ensure_tool hyperfine hyperfine
   ensure_tool /usr/bin/time time
   if [[ -n $OUT ]]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); fi
@@ -88,6 +87,7 @@ RES=$T/results
 mkdir -p "$RES" "$T/bin"
 
 snapshot_runts "$T/runts/bin"
+same_page_cache
 declare -A BIN ROOT
 for rt in "${RUNTIMES[@]}"; do
   BIN[$rt]=$(rt_bin "$rt")
