@@ -55,8 +55,13 @@ async function relayTerminal(master: number): Promise<Promise<void>> {
       stdin.pause();
       output.destroy();
       input.destroy();
-      // runts exits right after: let what is queued for our stdout go out first.
-      process.stdout.write("", () => resolve());
+      // runts exits right after: let what is queued for our stdout go out first
+      // (bounded, should a runtime never call back for an empty write).
+      const timer = setTimeout(resolve, 500);
+      process.stdout.write("", () => {
+        clearTimeout(timer);
+        resolve();
+      });
     };
     input.on("end", finish);
     input.on("error", finish); // EIO once the last slave fd closes

@@ -66,6 +66,7 @@ export class ShimProcess {
   readonly pid: number;
   readonly channel: Channel;
   private released = false;
+  private reaped = false;
 
   /** Start `shim` with the caller's stdio and descriptors 3 .. 3+preserveFds-1. */
   constructor(
@@ -94,7 +95,18 @@ export class ShimProcess {
     this.released = true;
     closeSync(this.channel.fd);
     // runts-init leaves right after clone, after reporting an error, or on EOF.
-    reapNow(this.pid, true);
+    if (!this.reaped) reapNow(this.pid, true);
+  }
+
+  /** Has runts-init exited already? (Reaps it if so.) */
+  exited(): boolean {
+    this.reaped ||= reapNow(this.pid, false);
+    return this.reaped;
+  }
+
+  /** The error for a runts-init that exited without a word (it may have said why on stderr). */
+  gone(): RuntsError {
+    return new RuntsError(`runts-init (pid ${this.pid}) exited before it started the container`, { step: "container init" });
   }
 }
 
@@ -108,10 +120,16 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
   let pid = 0;
   let ptyMaster: number | undefined;
   try {
-    await hooks.onSpawn?.(shimPid);
-    // Inherited by the container process at clone, like the cgroup.
-    if (plan.oomScoreAdj !== undefined) setOomScoreAdj(shimPid, plan.oomScoreAdj);
-    sendPlan(init, plan);
+    try {
+      await hooks.onSpawn?.(shimPid);
+      // Inherited by the container process at clone, like the cgroup.
+      if (plan.oomScoreAdj !== undefined) setOomScoreAdj(shimPid, plan.oomScoreAdj);
+      sendPlan(init, plan);
+    } catch (err) {
+      // Joining its cgroup or sending the plan fails when runts-init is gone: say that.
+      if (init.exited()) throw init.gone();
+      throw err;
+    }
     // runts-init sends "pid" right after clone, but the container process runs
     // on at once and may speak first: any other message waits for the pid.
     const learnPid = (): void => {
@@ -126,6 +144,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       if (!msg) {
         // An exec'd process closes its end by exec-ing: for exec that is success.
         if (plan.mode === "exec" && pid) return { pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) };
+        if (!pid) throw init.gone();
         throw new RuntsError("container init exited before it was set up", { step: "container init" });
       }
       const [kind] = msg;
@@ -170,14 +189,14 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
   }
 }
 
-/** The plan to runts-init; one that is gone already (it reports why on stderr) is a clear error, not EPIPE. */
+/** The plan to runts-init; one that is gone already is a clear error, not EPIPE. */
 function sendPlan(init: ShimProcess, plan: LaunchPlan): void {
   try {
     init.channel.write(encodePlan(plan.steps));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== "EPIPE" && code !== "ECONNRESET") throw err;
-    throw new RuntsError(`runts-init (pid ${init.pid}) exited before it read its plan`, { step: "container init" });
+    throw init.gone();
   }
 }
 

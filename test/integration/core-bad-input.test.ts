@@ -277,7 +277,7 @@ describe.skipIf(!isRoot)("core: bad input", () => {
     const r = await env.rt.run(b, undefined, [], { env: { RUNTS_INIT: dead } });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/runts-init \(pid \d+\) exited before it read its plan/);
+    expect(r.stderr).toMatch(/runts-init \(pid \d+\) exited before it started the container/);
   });
 
   test("after all those failures the runtime still works", async () => {
