@@ -67,7 +67,8 @@ function constantSource(name: string, value: unknown, known: Map<unknown, string
   if (typeof value === "function") {
     // zod's guard for a refinement that returns a promise (none of ours do).
     if (value.name === "throwAsync") return '() => { throw new Error("config schema: asynchronous refinement"); }';
-    // A default value's getter: the value, as a literal built afresh on each call.
+    // A default value's getter: the value, as a literal built afresh on each call. (A default
+    // computed anew each time, such as a timestamp, would be frozen here: the schema has none.)
     if (value.length === 0 && String(value).includes("defaultValue")) {
       const v: unknown = (value as () => unknown)();
       const json = JSON.stringify(v);
@@ -113,7 +114,7 @@ export function inlineImmediateFunctions(code: string): string {
     }
     if (/=>|\bfunction\b/.test(line)) throw new Error(`unexpected function in zod's compiled code: ${line.trim()}`);
     if (top && /\breturn\b/.test(line)) {
-      const replaced = line.replace(/(^\s*|\) )return ([^;]+);$/, (_m, lead: string, value: string) => `${lead}{ ${top.name} = ${value}; break ${top.name}_; }`);
+      const replaced = line.replace(/(^\s*|\) )return ([^;]+);$/, (_m, lead: string, value: string) => `${lead}{ ${top.name} = (${value}); break ${top.name}_; }`);
       if (replaced === line) throw new Error(`unexpected return in zod's compiled code: ${line.trim()}`);
       out.push(replaced);
       continue;

@@ -2,13 +2,15 @@
  * The first cgroup migration after the system has been quiet costs a whole
  * RCU grace period (~10 ms here): the kernel switches its global
  * cgroup_threadgroup_rwsem into writer mode. Later migrations within that
- * window are cheap. `create` therefore starts a no-op migration (our own pid
- * into the cgroup we are already in) on a worker thread as it begins, so that
- * the grace period passes while it parses the config and plans, instead of
- * when it creates the cgroup and moves the container process in. (The
- * kernel holds cgroup_mutex meanwhile: cgroup directories are made after
- * planning, as late as possible.) Best effort: nothing changes, no file is
- * created (the file must exist), and errors are ignored.
+ * window are cheap. main.ts therefore starts a no-op migration (our own pid
+ * into the cgroup we are already in) on an I/O thread first thing when the
+ * command line has the word create or run (a container named "run" costs one
+ * needless no-op), so that the grace period passes while runts parses the
+ * config and plans, instead of when it creates the cgroup and moves the
+ * container process in. (The kernel holds cgroup_mutex meanwhile: cgroup
+ * directories are made after planning, as late as possible.) Best effort:
+ * nothing changes, no file is created (the file must exist), errors are
+ * ignored.
  */
 import { writeFile } from "node:fs";
 import { CgroupHost, cgroupHost } from "./detect.js";

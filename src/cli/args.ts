@@ -18,6 +18,7 @@
  */
 import { resolve as resolvePath } from "node:path";
 import { RuntsError } from "../errors.js";
+import { signalNumber } from "../signals.js";
 import {
   GLOBAL_FLAGS,
   HELP_FLAG,
@@ -275,22 +276,11 @@ export function parseSignal(raw: string): number {
   }
   let name = raw.toUpperCase();
   if (!name.startsWith("SIG")) name = "SIG" + name;
-  const index = SIGNAL_NAMES.indexOf(name);
-  if (index < 0) throw new RuntsError(`unknown signal ${goQuote(raw)}`);
-  return index + 1;
+  const num = signalNumber(name);
+  if (num === undefined) throw new RuntsError(`unknown signal ${goQuote(raw)}`);
+  return num;
 }
 
-/**
- * The names golang.org/x/sys/unix.SignalNum knows on Linux (no SIGIOT/SIGPOLL/SIGCLD aliases, no RT
- * signals), in the order of their numbers 1..31, the same on x86_64 and arm64 (a unit test compares
- * them with os.constants.signals; node:os itself costs a cold start ~0.3 ms, so it is not imported).
- */
-export const SIGNAL_NAMES: readonly string[] = [
-  "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
-  "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP",
-  "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
-  "SIGIO", "SIGPWR", "SIGSYS",
-];
 
 // ---------------------------------------------------------------------------
 // Go flag.FlagSet.Parse + urfave/cli normalizeFlags

@@ -6,8 +6,8 @@
 import { writeFileSync, renameSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { CgroupManager } from "../cgroups/index.js";
-import { SIGNAL_NAMES } from "../cli/args.js";
 import { RuntsError } from "../errors.js";
+import { signalNumber } from "../signals.js";
 import type { UsernsHolder } from "../launcher/idmap.js";
 import type { ShimProcess } from "../launcher/launch.js";
 import type { CgroupMount } from "../plan/build.js";
@@ -176,7 +176,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       dir.remove();
     }
     const late = signals.received();
-    if (late) throw new RuntsError(`interrupted by ${late}`, { container: opts.id }, 128 + SIGNAL_NAMES.indexOf(late) + 1);
+    if (late) throw new RuntsError(`interrupted by ${late}`, { container: opts.id }, 128 + (signalNumber(late) ?? 0));
     if (err instanceof RuntsError && !err.context.container) {
       throw new RuntsError(err.message, { ...err.context, container: opts.id }, err.exitCode);
     }

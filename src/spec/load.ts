@@ -3,8 +3,9 @@
  *
  * A good config is checked by parse-fast.generated.ts: the zod schema of
  * schema.ts compiled ahead of time (scripts/gen-spec-parser.ts) into plain
- * code that gives the same result as the schema's parse without loading zod
- * or building the schemas (~3 ms of a cold start). When it refuses a config,
+ * code that gives the same result as the schema's parse without building the
+ * schemas (~3 ms of a cold start; of zod, only its small util module is
+ * loaded, for three helpers the code calls). When it refuses a config,
  * validate.ts runs zod itself, whose issue becomes the error line. Either
  * way the same checks of semantics.ts come before and after.
  */

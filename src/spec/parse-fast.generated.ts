@@ -104,10 +104,10 @@ let v3;
 v3_: {
   let v4;
   if (v2 !== undefined) {
-    if (typeof v2 !== "boolean") { v3 = INVALID; break v3_; }
+    if (typeof v2 !== "boolean") { v3 = (INVALID); break v3_; }
     v4 = v2;
   }
-  { v3 = v4; break v3_; }
+  { v3 = (v4); break v3_; }
 }
 if (v3 === INVALID) {
   if ("terminal" in v1) return INVALID;
@@ -118,17 +118,17 @@ let v6;
 v6_: {
   let v7;
   if (v5 !== undefined) {
-    if (typeof v5 !== "object" || v5 === null || Array.isArray(v5)) { v6 = INVALID; break v6_; }
+    if (typeof v5 !== "object" || v5 === null || Array.isArray(v5)) { v6 = (INVALID); break v6_; }
     const v8 = v5["height"];
-    if (typeof v8 !== "number" || !Number.isFinite(v8)) { v6 = INVALID; break v6_; }
+    if (typeof v8 !== "number" || !Number.isFinite(v8)) { v6 = (INVALID); break v6_; }
     const v9 = c0(v8);
     if (v9 instanceof Promise) c1();
-    if (!v9) { v6 = INVALID; break v6_; }
+    if (!v9) { v6 = (INVALID); break v6_; }
     const v10 = v5["width"];
-    if (typeof v10 !== "number" || !Number.isFinite(v10)) { v6 = INVALID; break v6_; }
+    if (typeof v10 !== "number" || !Number.isFinite(v10)) { v6 = (INVALID); break v6_; }
     const v11 = c0(v10);
     if (v11 instanceof Promise) c1();
-    if (!v11) { v6 = INVALID; break v6_; }
+    if (!v11) { v6 = (INVALID); break v6_; }
     const v12 = { "height": v8, "width": v10 };
     for (const k in v5) {
       if (k === "__proto__") continue;
@@ -137,7 +137,7 @@ v6_: {
     }
     v7 = v12;
   }
-  { v6 = v7; break v6_; }
+  { v6 = (v7); break v6_; }
 }
 if (v6 === INVALID) {
   if ("consoleSize" in v1) return INVALID;
@@ -150,7 +150,7 @@ v14_: {
   if (v13 === undefined) {
     v15 = c4(c3());
   } else {
-    if (typeof v13 !== "object" || v13 === null || Array.isArray(v13)) { v14 = INVALID; break v14_; }
+    if (typeof v13 !== "object" || v13 === null || Array.isArray(v13)) { v14 = (INVALID); break v14_; }
     const v16 = v13["uid"];
     let v17;
     v17_: {
@@ -158,15 +158,15 @@ v14_: {
       if (v16 === undefined) {
         v18 = c4(c5());
       } else {
-        if (typeof v16 !== "number" || !Number.isFinite(v16)) { v17 = INVALID; break v17_; }
+        if (typeof v16 !== "number" || !Number.isFinite(v16)) { v17 = (INVALID); break v17_; }
         const v19 = c6(v16);
         if (v19 instanceof Promise) c1();
-        if (!v19) { v17 = INVALID; break v17_; }
+        if (!v19) { v17 = (INVALID); break v17_; }
         v18 = v16 === undefined ? c4(c5()) : v16;
       }
-      { v17 = v18; break v17_; }
+      { v17 = (v18); break v17_; }
     }
-    if (v17 === INVALID) { v14 = INVALID; break v14_; }
+    if (v17 === INVALID) { v14 = (INVALID); break v14_; }
     const v20 = v13["gid"];
     let v21;
     v21_: {
@@ -174,30 +174,30 @@ v14_: {
       if (v20 === undefined) {
         v22 = c4(c7());
       } else {
-        if (typeof v20 !== "number" || !Number.isFinite(v20)) { v21 = INVALID; break v21_; }
+        if (typeof v20 !== "number" || !Number.isFinite(v20)) { v21 = (INVALID); break v21_; }
         const v23 = c6(v20);
         if (v23 instanceof Promise) c1();
-        if (!v23) { v21 = INVALID; break v21_; }
+        if (!v23) { v21 = (INVALID); break v21_; }
         v22 = v20 === undefined ? c4(c7()) : v20;
       }
-      { v21 = v22; break v21_; }
+      { v21 = (v22); break v21_; }
     }
-    if (v21 === INVALID) { v14 = INVALID; break v14_; }
+    if (v21 === INVALID) { v14 = (INVALID); break v14_; }
     const v24 = v13["umask"];
     let v25;
     v25_: {
       let v26;
       if (v24 !== undefined) {
-        if (typeof v24 !== "number" || !Number.isFinite(v24)) { v25 = INVALID; break v25_; }
+        if (typeof v24 !== "number" || !Number.isFinite(v24)) { v25 = (INVALID); break v25_; }
         const v27 = c6(v24);
         if (v27 instanceof Promise) c1();
-        if (!v27) { v25 = INVALID; break v25_; }
+        if (!v27) { v25 = (INVALID); break v25_; }
         v26 = v24;
       }
-      { v25 = v26; break v25_; }
+      { v25 = (v26); break v25_; }
     }
     if (v25 === INVALID) {
-      if ("umask" in v13) { v14 = INVALID; break v14_; }
+      if ("umask" in v13) { v14 = (INVALID); break v14_; }
       v25 = undefined;
     }
     const v28 = v13["additionalGids"];
@@ -205,22 +205,22 @@ v14_: {
     v29_: {
       let v30;
       if (v28 !== undefined) {
-        if (!Array.isArray(v28)) { v29 = INVALID; break v29_; }
+        if (!Array.isArray(v28)) { v29 = (INVALID); break v29_; }
         const v31 = new Array(v28.length);
         for (let v32 = 0; v32 < v28.length; v32++) {
           const v33 = v28[v32];
-          if (typeof v33 !== "number" || !Number.isFinite(v33)) { v29 = INVALID; break v29_; }
+          if (typeof v33 !== "number" || !Number.isFinite(v33)) { v29 = (INVALID); break v29_; }
           const v34 = c6(v33);
           if (v34 instanceof Promise) c1();
-          if (!v34) { v29 = INVALID; break v29_; }
+          if (!v34) { v29 = (INVALID); break v29_; }
           v31[v32] = v33;
         }
         v30 = v31;
       }
-      { v29 = v30; break v29_; }
+      { v29 = (v30); break v29_; }
     }
     if (v29 === INVALID) {
-      if ("additionalGids" in v13) { v14 = INVALID; break v14_; }
+      if ("additionalGids" in v13) { v14 = (INVALID); break v14_; }
       v29 = undefined;
     }
     const v35 = v13["username"];
@@ -228,13 +228,13 @@ v14_: {
     v36_: {
       let v37;
       if (v35 !== undefined) {
-        if (typeof v35 !== "string") { v36 = INVALID; break v36_; }
+        if (typeof v35 !== "string") { v36 = (INVALID); break v36_; }
         v37 = v35;
       }
-      { v36 = v37; break v36_; }
+      { v36 = (v37); break v36_; }
     }
     if (v36 === INVALID) {
-      if ("username" in v13) { v14 = INVALID; break v14_; }
+      if ("username" in v13) { v14 = (INVALID); break v14_; }
       v36 = undefined;
     }
     const v38 = {};
@@ -250,7 +250,7 @@ v14_: {
     }
     v15 = v38 === undefined ? c4(c3()) : v38;
   }
-  { v14 = v15; break v14_; }
+  { v14 = (v15); break v14_; }
 }
 if (v14 === INVALID) return INVALID;
 const v39 = v1["args"];
@@ -268,10 +268,10 @@ let v45;
 v45_: {
   let v46;
   if (v44 !== undefined) {
-    if (typeof v44 !== "string") { v45 = INVALID; break v45_; }
+    if (typeof v44 !== "string") { v45 = (INVALID); break v45_; }
     v46 = v44;
   }
-  { v45 = v46; break v45_; }
+  { v45 = (v46); break v45_; }
 }
 if (v45 === INVALID) {
   if ("commandLine" in v1) return INVALID;
@@ -282,16 +282,16 @@ let v48;
 v48_: {
   let v49;
   if (v47 !== undefined) {
-    if (!Array.isArray(v47)) { v48 = INVALID; break v48_; }
+    if (!Array.isArray(v47)) { v48 = (INVALID); break v48_; }
     const v50 = new Array(v47.length);
     for (let v51 = 0; v51 < v47.length; v51++) {
       const v52 = v47[v51];
-      if (typeof v52 !== "string") { v48 = INVALID; break v48_; }
+      if (typeof v52 !== "string") { v48 = (INVALID); break v48_; }
       v50[v51] = v52;
     }
     v49 = v50;
   }
-  { v48 = v49; break v48_; }
+  { v48 = (v49); break v48_; }
 }
 if (v48 === INVALID) {
   if ("env" in v1) return INVALID;
@@ -307,25 +307,25 @@ let v56;
 v56_: {
   let v57;
   if (v55 !== undefined) {
-    if (typeof v55 !== "object" || v55 === null || Array.isArray(v55)) { v56 = INVALID; break v56_; }
+    if (typeof v55 !== "object" || v55 === null || Array.isArray(v55)) { v56 = (INVALID); break v56_; }
     const v58 = v55["bounding"];
     let v59;
     v59_: {
       let v60;
       if (v58 !== undefined) {
-        if (!Array.isArray(v58)) { v59 = INVALID; break v59_; }
+        if (!Array.isArray(v58)) { v59 = (INVALID); break v59_; }
         const v61 = new Array(v58.length);
         for (let v62 = 0; v62 < v58.length; v62++) {
           const v63 = v58[v62];
-          if (typeof v63 !== "string") { v59 = INVALID; break v59_; }
+          if (typeof v63 !== "string") { v59 = (INVALID); break v59_; }
           v61[v62] = v63;
         }
         v60 = v61;
       }
-      { v59 = v60; break v59_; }
+      { v59 = (v60); break v59_; }
     }
     if (v59 === INVALID) {
-      if ("bounding" in v55) { v56 = INVALID; break v56_; }
+      if ("bounding" in v55) { v56 = (INVALID); break v56_; }
       v59 = undefined;
     }
     const v64 = v55["effective"];
@@ -333,19 +333,19 @@ v56_: {
     v65_: {
       let v66;
       if (v64 !== undefined) {
-        if (!Array.isArray(v64)) { v65 = INVALID; break v65_; }
+        if (!Array.isArray(v64)) { v65 = (INVALID); break v65_; }
         const v67 = new Array(v64.length);
         for (let v68 = 0; v68 < v64.length; v68++) {
           const v69 = v64[v68];
-          if (typeof v69 !== "string") { v65 = INVALID; break v65_; }
+          if (typeof v69 !== "string") { v65 = (INVALID); break v65_; }
           v67[v68] = v69;
         }
         v66 = v67;
       }
-      { v65 = v66; break v65_; }
+      { v65 = (v66); break v65_; }
     }
     if (v65 === INVALID) {
-      if ("effective" in v55) { v56 = INVALID; break v56_; }
+      if ("effective" in v55) { v56 = (INVALID); break v56_; }
       v65 = undefined;
     }
     const v70 = v55["inheritable"];
@@ -353,19 +353,19 @@ v56_: {
     v71_: {
       let v72;
       if (v70 !== undefined) {
-        if (!Array.isArray(v70)) { v71 = INVALID; break v71_; }
+        if (!Array.isArray(v70)) { v71 = (INVALID); break v71_; }
         const v73 = new Array(v70.length);
         for (let v74 = 0; v74 < v70.length; v74++) {
           const v75 = v70[v74];
-          if (typeof v75 !== "string") { v71 = INVALID; break v71_; }
+          if (typeof v75 !== "string") { v71 = (INVALID); break v71_; }
           v73[v74] = v75;
         }
         v72 = v73;
       }
-      { v71 = v72; break v71_; }
+      { v71 = (v72); break v71_; }
     }
     if (v71 === INVALID) {
-      if ("inheritable" in v55) { v56 = INVALID; break v56_; }
+      if ("inheritable" in v55) { v56 = (INVALID); break v56_; }
       v71 = undefined;
     }
     const v76 = v55["permitted"];
@@ -373,19 +373,19 @@ v56_: {
     v77_: {
       let v78;
       if (v76 !== undefined) {
-        if (!Array.isArray(v76)) { v77 = INVALID; break v77_; }
+        if (!Array.isArray(v76)) { v77 = (INVALID); break v77_; }
         const v79 = new Array(v76.length);
         for (let v80 = 0; v80 < v76.length; v80++) {
           const v81 = v76[v80];
-          if (typeof v81 !== "string") { v77 = INVALID; break v77_; }
+          if (typeof v81 !== "string") { v77 = (INVALID); break v77_; }
           v79[v80] = v81;
         }
         v78 = v79;
       }
-      { v77 = v78; break v77_; }
+      { v77 = (v78); break v77_; }
     }
     if (v77 === INVALID) {
-      if ("permitted" in v55) { v56 = INVALID; break v56_; }
+      if ("permitted" in v55) { v56 = (INVALID); break v56_; }
       v77 = undefined;
     }
     const v82 = v55["ambient"];
@@ -393,19 +393,19 @@ v56_: {
     v83_: {
       let v84;
       if (v82 !== undefined) {
-        if (!Array.isArray(v82)) { v83 = INVALID; break v83_; }
+        if (!Array.isArray(v82)) { v83 = (INVALID); break v83_; }
         const v85 = new Array(v82.length);
         for (let v86 = 0; v86 < v82.length; v86++) {
           const v87 = v82[v86];
-          if (typeof v87 !== "string") { v83 = INVALID; break v83_; }
+          if (typeof v87 !== "string") { v83 = (INVALID); break v83_; }
           v85[v86] = v87;
         }
         v84 = v85;
       }
-      { v83 = v84; break v83_; }
+      { v83 = (v84); break v83_; }
     }
     if (v83 === INVALID) {
-      if ("ambient" in v55) { v56 = INVALID; break v56_; }
+      if ("ambient" in v55) { v56 = (INVALID); break v56_; }
       v83 = undefined;
     }
     const v88 = {};
@@ -421,7 +421,7 @@ v56_: {
     }
     v57 = v88;
   }
-  { v56 = v57; break v56_; }
+  { v56 = (v57); break v56_; }
 }
 if (v56 === INVALID) {
   if ("capabilities" in v1) return INVALID;
@@ -432,23 +432,23 @@ let v90;
 v90_: {
   let v91;
   if (v89 !== undefined) {
-    if (!Array.isArray(v89)) { v90 = INVALID; break v90_; }
+    if (!Array.isArray(v89)) { v90 = (INVALID); break v90_; }
     const v92 = new Array(v89.length);
     for (let v93 = 0; v93 < v89.length; v93++) {
       const v94 = v89[v93];
-      if (typeof v94 !== "object" || v94 === null || Array.isArray(v94)) { v90 = INVALID; break v90_; }
+      if (typeof v94 !== "object" || v94 === null || Array.isArray(v94)) { v90 = (INVALID); break v90_; }
       const v95 = v94["type"];
-      if (!c12.has(v95)) { v90 = INVALID; break v90_; }
+      if (!c12.has(v95)) { v90 = (INVALID); break v90_; }
       const v96 = v94["soft"];
-      if (typeof v96 !== "number" || !Number.isFinite(v96)) { v90 = INVALID; break v90_; }
+      if (typeof v96 !== "number" || !Number.isFinite(v96)) { v90 = (INVALID); break v90_; }
       const v97 = c0(v96);
       if (v97 instanceof Promise) c1();
-      if (!v97) { v90 = INVALID; break v90_; }
+      if (!v97) { v90 = (INVALID); break v90_; }
       const v98 = v94["hard"];
-      if (typeof v98 !== "number" || !Number.isFinite(v98)) { v90 = INVALID; break v90_; }
+      if (typeof v98 !== "number" || !Number.isFinite(v98)) { v90 = (INVALID); break v90_; }
       const v99 = c0(v98);
       if (v99 instanceof Promise) c1();
-      if (!v99) { v90 = INVALID; break v90_; }
+      if (!v99) { v90 = (INVALID); break v90_; }
       const v100 = { "type": v95, "soft": v96, "hard": v98 };
       for (const k in v94) {
         if (k === "__proto__") continue;
@@ -459,7 +459,7 @@ v90_: {
     }
     v91 = v92;
   }
-  { v90 = v91; break v90_; }
+  { v90 = (v91); break v90_; }
 }
 if (v90 === INVALID) {
   if ("rlimits" in v1) return INVALID;
@@ -470,10 +470,10 @@ let v102;
 v102_: {
   let v103;
   if (v101 !== undefined) {
-    if (typeof v101 !== "boolean") { v102 = INVALID; break v102_; }
+    if (typeof v101 !== "boolean") { v102 = (INVALID); break v102_; }
     v103 = v101;
   }
-  { v102 = v103; break v102_; }
+  { v102 = (v103); break v102_; }
 }
 if (v102 === INVALID) {
   if ("noNewPrivileges" in v1) return INVALID;
@@ -484,10 +484,10 @@ let v105;
 v105_: {
   let v106;
   if (v104 !== undefined) {
-    if (typeof v104 !== "string") { v105 = INVALID; break v105_; }
+    if (typeof v104 !== "string") { v105 = (INVALID); break v105_; }
     v106 = v104;
   }
-  { v105 = v106; break v105_; }
+  { v105 = (v106); break v105_; }
 }
 if (v105 === INVALID) {
   if ("apparmorProfile" in v1) return INVALID;
@@ -498,13 +498,13 @@ let v108;
 v108_: {
   let v109;
   if (v107 !== undefined) {
-    if (typeof v107 !== "number" || !Number.isFinite(v107)) { v108 = INVALID; break v108_; }
+    if (typeof v107 !== "number" || !Number.isFinite(v107)) { v108 = (INVALID); break v108_; }
     const v110 = c14(v107);
     if (v110 instanceof Promise) c1();
-    if (!v110) { v108 = INVALID; break v108_; }
+    if (!v110) { v108 = (INVALID); break v108_; }
     v109 = v107;
   }
-  { v108 = v109; break v108_; }
+  { v108 = (v109); break v108_; }
 }
 if (v108 === INVALID) {
   if ("oomScoreAdj" in v1) return INVALID;
@@ -515,10 +515,10 @@ let v112;
 v112_: {
   let v113;
   if (v111 !== undefined) {
-    if (typeof v111 !== "string") { v112 = INVALID; break v112_; }
+    if (typeof v111 !== "string") { v112 = (INVALID); break v112_; }
     v113 = v111;
   }
-  { v112 = v113; break v112_; }
+  { v112 = (v113); break v112_; }
 }
 if (v112 === INVALID) {
   if ("selinuxLabel" in v1) return INVALID;
@@ -529,24 +529,24 @@ let v115;
 v115_: {
   let v116;
   if (v114 !== undefined) {
-    if (typeof v114 !== "object" || v114 === null || Array.isArray(v114)) { v115 = INVALID; break v115_; }
+    if (typeof v114 !== "object" || v114 === null || Array.isArray(v114)) { v115 = (INVALID); break v115_; }
     const v117 = v114["policy"];
-    if (!c15.has(v117)) { v115 = INVALID; break v115_; }
+    if (!c15.has(v117)) { v115 = (INVALID); break v115_; }
     const v118 = v114["nice"];
     let v119;
     v119_: {
       let v120;
       if (v118 !== undefined) {
-        if (typeof v118 !== "number" || !Number.isFinite(v118)) { v119 = INVALID; break v119_; }
+        if (typeof v118 !== "number" || !Number.isFinite(v118)) { v119 = (INVALID); break v119_; }
         const v121 = c16(v118);
         if (v121 instanceof Promise) c1();
-        if (!v121) { v119 = INVALID; break v119_; }
+        if (!v121) { v119 = (INVALID); break v119_; }
         v120 = v118;
       }
-      { v119 = v120; break v119_; }
+      { v119 = (v120); break v119_; }
     }
     if (v119 === INVALID) {
-      if ("nice" in v114) { v115 = INVALID; break v115_; }
+      if ("nice" in v114) { v115 = (INVALID); break v115_; }
       v119 = undefined;
     }
     const v122 = v114["priority"];
@@ -554,16 +554,16 @@ v115_: {
     v123_: {
       let v124;
       if (v122 !== undefined) {
-        if (typeof v122 !== "number" || !Number.isFinite(v122)) { v123 = INVALID; break v123_; }
+        if (typeof v122 !== "number" || !Number.isFinite(v122)) { v123 = (INVALID); break v123_; }
         const v125 = c16(v122);
         if (v125 instanceof Promise) c1();
-        if (!v125) { v123 = INVALID; break v123_; }
+        if (!v125) { v123 = (INVALID); break v123_; }
         v124 = v122;
       }
-      { v123 = v124; break v123_; }
+      { v123 = (v124); break v123_; }
     }
     if (v123 === INVALID) {
-      if ("priority" in v114) { v115 = INVALID; break v115_; }
+      if ("priority" in v114) { v115 = (INVALID); break v115_; }
       v123 = undefined;
     }
     const v126 = v114["flags"];
@@ -571,19 +571,19 @@ v115_: {
     v127_: {
       let v128;
       if (v126 !== undefined) {
-        if (!Array.isArray(v126)) { v127 = INVALID; break v127_; }
+        if (!Array.isArray(v126)) { v127 = (INVALID); break v127_; }
         const v129 = new Array(v126.length);
         for (let v130 = 0; v130 < v126.length; v130++) {
           const v131 = v126[v130];
-          if (!c17.has(v131)) { v127 = INVALID; break v127_; }
+          if (!c17.has(v131)) { v127 = (INVALID); break v127_; }
           v129[v130] = v131;
         }
         v128 = v129;
       }
-      { v127 = v128; break v127_; }
+      { v127 = (v128); break v127_; }
     }
     if (v127 === INVALID) {
-      if ("flags" in v114) { v115 = INVALID; break v115_; }
+      if ("flags" in v114) { v115 = (INVALID); break v115_; }
       v127 = undefined;
     }
     const v132 = v114["runtime"];
@@ -591,16 +591,16 @@ v115_: {
     v133_: {
       let v134;
       if (v132 !== undefined) {
-        if (typeof v132 !== "number" || !Number.isFinite(v132)) { v133 = INVALID; break v133_; }
+        if (typeof v132 !== "number" || !Number.isFinite(v132)) { v133 = (INVALID); break v133_; }
         const v135 = c0(v132);
         if (v135 instanceof Promise) c1();
-        if (!v135) { v133 = INVALID; break v133_; }
+        if (!v135) { v133 = (INVALID); break v133_; }
         v134 = v132;
       }
-      { v133 = v134; break v133_; }
+      { v133 = (v134); break v133_; }
     }
     if (v133 === INVALID) {
-      if ("runtime" in v114) { v115 = INVALID; break v115_; }
+      if ("runtime" in v114) { v115 = (INVALID); break v115_; }
       v133 = undefined;
     }
     const v136 = v114["deadline"];
@@ -608,16 +608,16 @@ v115_: {
     v137_: {
       let v138;
       if (v136 !== undefined) {
-        if (typeof v136 !== "number" || !Number.isFinite(v136)) { v137 = INVALID; break v137_; }
+        if (typeof v136 !== "number" || !Number.isFinite(v136)) { v137 = (INVALID); break v137_; }
         const v139 = c0(v136);
         if (v139 instanceof Promise) c1();
-        if (!v139) { v137 = INVALID; break v137_; }
+        if (!v139) { v137 = (INVALID); break v137_; }
         v138 = v136;
       }
-      { v137 = v138; break v137_; }
+      { v137 = (v138); break v137_; }
     }
     if (v137 === INVALID) {
-      if ("deadline" in v114) { v115 = INVALID; break v115_; }
+      if ("deadline" in v114) { v115 = (INVALID); break v115_; }
       v137 = undefined;
     }
     const v140 = v114["period"];
@@ -625,16 +625,16 @@ v115_: {
     v141_: {
       let v142;
       if (v140 !== undefined) {
-        if (typeof v140 !== "number" || !Number.isFinite(v140)) { v141 = INVALID; break v141_; }
+        if (typeof v140 !== "number" || !Number.isFinite(v140)) { v141 = (INVALID); break v141_; }
         const v143 = c0(v140);
         if (v143 instanceof Promise) c1();
-        if (!v143) { v141 = INVALID; break v141_; }
+        if (!v143) { v141 = (INVALID); break v141_; }
         v142 = v140;
       }
-      { v141 = v142; break v141_; }
+      { v141 = (v142); break v141_; }
     }
     if (v141 === INVALID) {
-      if ("period" in v114) { v115 = INVALID; break v115_; }
+      if ("period" in v114) { v115 = (INVALID); break v115_; }
       v141 = undefined;
     }
     const v144 = {};
@@ -652,7 +652,7 @@ v115_: {
     }
     v116 = v144;
   }
-  { v115 = v116; break v115_; }
+  { v115 = (v116); break v115_; }
 }
 if (v115 === INVALID) {
   if ("scheduler" in v1) return INVALID;
@@ -663,24 +663,24 @@ let v146;
 v146_: {
   let v147;
   if (v145 !== undefined) {
-    if (typeof v145 !== "object" || v145 === null || Array.isArray(v145)) { v146 = INVALID; break v146_; }
+    if (typeof v145 !== "object" || v145 === null || Array.isArray(v145)) { v146 = (INVALID); break v146_; }
     const v148 = v145["class"];
-    if (!c19.has(v148)) { v146 = INVALID; break v146_; }
+    if (!c19.has(v148)) { v146 = (INVALID); break v146_; }
     const v149 = v145["priority"];
     let v150;
     v150_: {
       let v151;
       if (v149 !== undefined) {
-        if (typeof v149 !== "number" || !Number.isFinite(v149)) { v150 = INVALID; break v150_; }
+        if (typeof v149 !== "number" || !Number.isFinite(v149)) { v150 = (INVALID); break v150_; }
         const v152 = c16(v149);
         if (v152 instanceof Promise) c1();
-        if (!v152) { v150 = INVALID; break v150_; }
+        if (!v152) { v150 = (INVALID); break v150_; }
         v151 = v149;
       }
-      { v150 = v151; break v150_; }
+      { v150 = (v151); break v150_; }
     }
     if (v150 === INVALID) {
-      if ("priority" in v145) { v146 = INVALID; break v146_; }
+      if ("priority" in v145) { v146 = (INVALID); break v146_; }
       v150 = undefined;
     }
     const v153 = {};
@@ -693,7 +693,7 @@ v146_: {
     }
     v147 = v153;
   }
-  { v146 = v147; break v146_; }
+  { v146 = (v147); break v146_; }
 }
 if (v146 === INVALID) {
   if ("ioPriority" in v1) return INVALID;
@@ -704,21 +704,21 @@ let v155;
 v155_: {
   let v156;
   if (v154 !== undefined) {
-    if (typeof v154 !== "object" || v154 === null || Array.isArray(v154)) { v155 = INVALID; break v155_; }
+    if (typeof v154 !== "object" || v154 === null || Array.isArray(v154)) { v155 = (INVALID); break v155_; }
     const v157 = v154["initial"];
     let v158;
     v158_: {
       let v159;
       if (v157 !== undefined) {
-        if (typeof v157 !== "string") { v158 = INVALID; break v158_; }
+        if (typeof v157 !== "string") { v158 = (INVALID); break v158_; }
         c21.lastIndex = 0;
-        if (!c21.test(v157)) { v158 = INVALID; break v158_; }
+        if (!c21.test(v157)) { v158 = (INVALID); break v158_; }
         v159 = v157;
       }
-      { v158 = v159; break v158_; }
+      { v158 = (v159); break v158_; }
     }
     if (v158 === INVALID) {
-      if ("initial" in v154) { v155 = INVALID; break v155_; }
+      if ("initial" in v154) { v155 = (INVALID); break v155_; }
       v158 = undefined;
     }
     const v160 = v154["final"];
@@ -726,15 +726,15 @@ v155_: {
     v161_: {
       let v162;
       if (v160 !== undefined) {
-        if (typeof v160 !== "string") { v161 = INVALID; break v161_; }
+        if (typeof v160 !== "string") { v161 = (INVALID); break v161_; }
         c21.lastIndex = 0;
-        if (!c21.test(v160)) { v161 = INVALID; break v161_; }
+        if (!c21.test(v160)) { v161 = (INVALID); break v161_; }
         v162 = v160;
       }
-      { v161 = v162; break v161_; }
+      { v161 = (v162); break v161_; }
     }
     if (v161 === INVALID) {
-      if ("final" in v154) { v155 = INVALID; break v155_; }
+      if ("final" in v154) { v155 = (INVALID); break v155_; }
       v161 = undefined;
     }
     const v163 = {};
@@ -747,7 +747,7 @@ v155_: {
     }
     v156 = v163;
   }
-  { v155 = v156; break v155_; }
+  { v155 = (v156); break v155_; }
 }
 if (v155 === INVALID) {
   if ("execCPUAffinity" in v1) return INVALID;
@@ -784,10 +784,10 @@ let v168;
 v168_: {
   let v169;
   if (v167 !== undefined) {
-    if (typeof v167 !== "boolean") { v168 = INVALID; break v168_; }
+    if (typeof v167 !== "boolean") { v168 = (INVALID); break v168_; }
     v169 = v167;
   }
-  { v168 = v169; break v168_; }
+  { v168 = (v169); break v168_; }
 }
 if (v168 === INVALID) {
   if ("readonly" in v165) return INVALID;
@@ -806,10 +806,10 @@ let v172;
 v172_: {
   let v173;
   if (v171 !== undefined) {
-    if (typeof v171 !== "string") { v172 = INVALID; break v172_; }
+    if (typeof v171 !== "string") { v172 = (INVALID); break v172_; }
     v173 = v171;
   }
-  { v172 = v173; break v172_; }
+  { v172 = (v173); break v172_; }
 }
 if (v172 === INVALID) {
   if ("hostname" in input) return INVALID;
@@ -820,10 +820,10 @@ let v175;
 v175_: {
   let v176;
   if (v174 !== undefined) {
-    if (typeof v174 !== "string") { v175 = INVALID; break v175_; }
+    if (typeof v174 !== "string") { v175 = (INVALID); break v175_; }
     v176 = v174;
   }
-  { v175 = v176; break v175_; }
+  { v175 = (v176); break v175_; }
 }
 if (v175 === INVALID) {
   if ("domainname" in input) return INVALID;
@@ -834,28 +834,28 @@ let v178;
 v178_: {
   let v179;
   if (v177 !== undefined) {
-    if (!Array.isArray(v177)) { v178 = INVALID; break v178_; }
+    if (!Array.isArray(v177)) { v178 = (INVALID); break v178_; }
     const v180 = new Array(v177.length);
     for (let v181 = 0; v181 < v177.length; v181++) {
       const v182 = v177[v181];
-      if (typeof v182 !== "object" || v182 === null || Array.isArray(v182)) { v178 = INVALID; break v178_; }
+      if (typeof v182 !== "object" || v182 === null || Array.isArray(v182)) { v178 = (INVALID); break v178_; }
       const v183 = v182["destination"];
-      if (typeof v183 !== "string") { v178 = INVALID; break v178_; }
+      if (typeof v183 !== "string") { v178 = (INVALID); break v178_; }
       const v184 = c10(v183);
       if (v184 instanceof Promise) c1();
-      if (!v184) { v178 = INVALID; break v178_; }
+      if (!v184) { v178 = (INVALID); break v178_; }
       const v185 = v182["source"];
       let v186;
       v186_: {
         let v187;
         if (v185 !== undefined) {
-          if (typeof v185 !== "string") { v186 = INVALID; break v186_; }
+          if (typeof v185 !== "string") { v186 = (INVALID); break v186_; }
           v187 = v185;
         }
-        { v186 = v187; break v186_; }
+        { v186 = (v187); break v186_; }
       }
       if (v186 === INVALID) {
-        if ("source" in v182) { v178 = INVALID; break v178_; }
+        if ("source" in v182) { v178 = (INVALID); break v178_; }
         v186 = undefined;
       }
       const v188 = v182["type"];
@@ -863,13 +863,13 @@ v178_: {
       v189_: {
         let v190;
         if (v188 !== undefined) {
-          if (typeof v188 !== "string") { v189 = INVALID; break v189_; }
+          if (typeof v188 !== "string") { v189 = (INVALID); break v189_; }
           v190 = v188;
         }
-        { v189 = v190; break v189_; }
+        { v189 = (v190); break v189_; }
       }
       if (v189 === INVALID) {
-        if ("type" in v182) { v178 = INVALID; break v178_; }
+        if ("type" in v182) { v178 = (INVALID); break v178_; }
         v189 = undefined;
       }
       const v191 = v182["options"];
@@ -877,19 +877,19 @@ v178_: {
       v192_: {
         let v193;
         if (v191 !== undefined) {
-          if (!Array.isArray(v191)) { v192 = INVALID; break v192_; }
+          if (!Array.isArray(v191)) { v192 = (INVALID); break v192_; }
           const v194 = new Array(v191.length);
           for (let v195 = 0; v195 < v191.length; v195++) {
             const v196 = v191[v195];
-            if (typeof v196 !== "string") { v192 = INVALID; break v192_; }
+            if (typeof v196 !== "string") { v192 = (INVALID); break v192_; }
             v194[v195] = v196;
           }
           v193 = v194;
         }
-        { v192 = v193; break v192_; }
+        { v192 = (v193); break v192_; }
       }
       if (v192 === INVALID) {
-        if ("options" in v182) { v178 = INVALID; break v178_; }
+        if ("options" in v182) { v178 = (INVALID); break v178_; }
         v192 = undefined;
       }
       const v197 = v182["uidMappings"];
@@ -897,26 +897,26 @@ v178_: {
       v198_: {
         let v199;
         if (v197 !== undefined) {
-          if (!Array.isArray(v197)) { v198 = INVALID; break v198_; }
+          if (!Array.isArray(v197)) { v198 = (INVALID); break v198_; }
           const v200 = new Array(v197.length);
           for (let v201 = 0; v201 < v197.length; v201++) {
             const v202 = v197[v201];
-            if (typeof v202 !== "object" || v202 === null || Array.isArray(v202)) { v198 = INVALID; break v198_; }
+            if (typeof v202 !== "object" || v202 === null || Array.isArray(v202)) { v198 = (INVALID); break v198_; }
             const v203 = v202["containerID"];
-            if (typeof v203 !== "number" || !Number.isFinite(v203)) { v198 = INVALID; break v198_; }
+            if (typeof v203 !== "number" || !Number.isFinite(v203)) { v198 = (INVALID); break v198_; }
             const v204 = c6(v203);
             if (v204 instanceof Promise) c1();
-            if (!v204) { v198 = INVALID; break v198_; }
+            if (!v204) { v198 = (INVALID); break v198_; }
             const v205 = v202["hostID"];
-            if (typeof v205 !== "number" || !Number.isFinite(v205)) { v198 = INVALID; break v198_; }
+            if (typeof v205 !== "number" || !Number.isFinite(v205)) { v198 = (INVALID); break v198_; }
             const v206 = c6(v205);
             if (v206 instanceof Promise) c1();
-            if (!v206) { v198 = INVALID; break v198_; }
+            if (!v206) { v198 = (INVALID); break v198_; }
             const v207 = v202["size"];
-            if (typeof v207 !== "number" || !Number.isFinite(v207)) { v198 = INVALID; break v198_; }
+            if (typeof v207 !== "number" || !Number.isFinite(v207)) { v198 = (INVALID); break v198_; }
             const v208 = c25(v207);
             if (v208 instanceof Promise) c1();
-            if (!v208) { v198 = INVALID; break v198_; }
+            if (!v208) { v198 = (INVALID); break v198_; }
             const v209 = { "containerID": v203, "hostID": v205, "size": v207 };
             for (const k in v202) {
               if (k === "__proto__") continue;
@@ -927,10 +927,10 @@ v178_: {
           }
           v199 = v200;
         }
-        { v198 = v199; break v198_; }
+        { v198 = (v199); break v198_; }
       }
       if (v198 === INVALID) {
-        if ("uidMappings" in v182) { v178 = INVALID; break v178_; }
+        if ("uidMappings" in v182) { v178 = (INVALID); break v178_; }
         v198 = undefined;
       }
       const v210 = v182["gidMappings"];
@@ -938,26 +938,26 @@ v178_: {
       v211_: {
         let v212;
         if (v210 !== undefined) {
-          if (!Array.isArray(v210)) { v211 = INVALID; break v211_; }
+          if (!Array.isArray(v210)) { v211 = (INVALID); break v211_; }
           const v213 = new Array(v210.length);
           for (let v214 = 0; v214 < v210.length; v214++) {
             const v215 = v210[v214];
-            if (typeof v215 !== "object" || v215 === null || Array.isArray(v215)) { v211 = INVALID; break v211_; }
+            if (typeof v215 !== "object" || v215 === null || Array.isArray(v215)) { v211 = (INVALID); break v211_; }
             const v216 = v215["containerID"];
-            if (typeof v216 !== "number" || !Number.isFinite(v216)) { v211 = INVALID; break v211_; }
+            if (typeof v216 !== "number" || !Number.isFinite(v216)) { v211 = (INVALID); break v211_; }
             const v217 = c6(v216);
             if (v217 instanceof Promise) c1();
-            if (!v217) { v211 = INVALID; break v211_; }
+            if (!v217) { v211 = (INVALID); break v211_; }
             const v218 = v215["hostID"];
-            if (typeof v218 !== "number" || !Number.isFinite(v218)) { v211 = INVALID; break v211_; }
+            if (typeof v218 !== "number" || !Number.isFinite(v218)) { v211 = (INVALID); break v211_; }
             const v219 = c6(v218);
             if (v219 instanceof Promise) c1();
-            if (!v219) { v211 = INVALID; break v211_; }
+            if (!v219) { v211 = (INVALID); break v211_; }
             const v220 = v215["size"];
-            if (typeof v220 !== "number" || !Number.isFinite(v220)) { v211 = INVALID; break v211_; }
+            if (typeof v220 !== "number" || !Number.isFinite(v220)) { v211 = (INVALID); break v211_; }
             const v221 = c25(v220);
             if (v221 instanceof Promise) c1();
-            if (!v221) { v211 = INVALID; break v211_; }
+            if (!v221) { v211 = (INVALID); break v211_; }
             const v222 = { "containerID": v216, "hostID": v218, "size": v220 };
             for (const k in v215) {
               if (k === "__proto__") continue;
@@ -968,10 +968,10 @@ v178_: {
           }
           v212 = v213;
         }
-        { v211 = v212; break v211_; }
+        { v211 = (v212); break v211_; }
       }
       if (v211 === INVALID) {
-        if ("gidMappings" in v182) { v178 = INVALID; break v178_; }
+        if ("gidMappings" in v182) { v178 = (INVALID); break v178_; }
         v211 = undefined;
       }
       const v223 = {};
@@ -990,7 +990,7 @@ v178_: {
     }
     v179 = v180;
   }
-  { v178 = v179; break v178_; }
+  { v178 = (v179); break v178_; }
 }
 if (v178 === INVALID) {
   if ("mounts" in input) return INVALID;
@@ -1001,40 +1001,40 @@ let v225;
 v225_: {
   let v226;
   if (v224 !== undefined) {
-    if (typeof v224 !== "object" || v224 === null || Array.isArray(v224)) { v225 = INVALID; break v225_; }
+    if (typeof v224 !== "object" || v224 === null || Array.isArray(v224)) { v225 = (INVALID); break v225_; }
     const v227 = v224["prestart"];
     let v228;
     v228_: {
       let v229;
       if (v227 !== undefined) {
-        if (!Array.isArray(v227)) { v228 = INVALID; break v228_; }
+        if (!Array.isArray(v227)) { v228 = (INVALID); break v228_; }
         const v230 = new Array(v227.length);
         for (let v231 = 0; v231 < v227.length; v231++) {
           const v232 = v227[v231];
-          if (typeof v232 !== "object" || v232 === null || Array.isArray(v232)) { v228 = INVALID; break v228_; }
+          if (typeof v232 !== "object" || v232 === null || Array.isArray(v232)) { v228 = (INVALID); break v228_; }
           const v233 = v232["path"];
-          if (typeof v233 !== "string") { v228 = INVALID; break v228_; }
+          if (typeof v233 !== "string") { v228 = (INVALID); break v228_; }
           const v234 = c10(v233);
           if (v234 instanceof Promise) c1();
-          if (!v234) { v228 = INVALID; break v228_; }
+          if (!v234) { v228 = (INVALID); break v228_; }
           const v235 = v232["args"];
           let v236;
           v236_: {
             let v237;
             if (v235 !== undefined) {
-              if (!Array.isArray(v235)) { v236 = INVALID; break v236_; }
+              if (!Array.isArray(v235)) { v236 = (INVALID); break v236_; }
               const v238 = new Array(v235.length);
               for (let v239 = 0; v239 < v235.length; v239++) {
                 const v240 = v235[v239];
-                if (typeof v240 !== "string") { v236 = INVALID; break v236_; }
+                if (typeof v240 !== "string") { v236 = (INVALID); break v236_; }
                 v238[v239] = v240;
               }
               v237 = v238;
             }
-            { v236 = v237; break v236_; }
+            { v236 = (v237); break v236_; }
           }
           if (v236 === INVALID) {
-            if ("args" in v232) { v228 = INVALID; break v228_; }
+            if ("args" in v232) { v228 = (INVALID); break v228_; }
             v236 = undefined;
           }
           const v241 = v232["env"];
@@ -1042,19 +1042,19 @@ v225_: {
           v242_: {
             let v243;
             if (v241 !== undefined) {
-              if (!Array.isArray(v241)) { v242 = INVALID; break v242_; }
+              if (!Array.isArray(v241)) { v242 = (INVALID); break v242_; }
               const v244 = new Array(v241.length);
               for (let v245 = 0; v245 < v241.length; v245++) {
                 const v246 = v241[v245];
-                if (typeof v246 !== "string") { v242 = INVALID; break v242_; }
+                if (typeof v246 !== "string") { v242 = (INVALID); break v242_; }
                 v244[v245] = v246;
               }
               v243 = v244;
             }
-            { v242 = v243; break v242_; }
+            { v242 = (v243); break v242_; }
           }
           if (v242 === INVALID) {
-            if ("env" in v232) { v228 = INVALID; break v228_; }
+            if ("env" in v232) { v228 = (INVALID); break v228_; }
             v242 = undefined;
           }
           const v247 = v232["timeout"];
@@ -1062,16 +1062,16 @@ v225_: {
           v248_: {
             let v249;
             if (v247 !== undefined) {
-              if (typeof v247 !== "number" || !Number.isFinite(v247)) { v248 = INVALID; break v248_; }
+              if (typeof v247 !== "number" || !Number.isFinite(v247)) { v248 = (INVALID); break v248_; }
               const v250 = c29(v247);
               if (v250 instanceof Promise) c1();
-              if (!v250) { v248 = INVALID; break v248_; }
+              if (!v250) { v248 = (INVALID); break v248_; }
               v249 = v247;
             }
-            { v248 = v249; break v248_; }
+            { v248 = (v249); break v248_; }
           }
           if (v248 === INVALID) {
-            if ("timeout" in v232) { v228 = INVALID; break v228_; }
+            if ("timeout" in v232) { v228 = (INVALID); break v228_; }
             v248 = undefined;
           }
           const v251 = {};
@@ -1088,10 +1088,10 @@ v225_: {
         }
         v229 = v230;
       }
-      { v228 = v229; break v228_; }
+      { v228 = (v229); break v228_; }
     }
     if (v228 === INVALID) {
-      if ("prestart" in v224) { v225 = INVALID; break v225_; }
+      if ("prestart" in v224) { v225 = (INVALID); break v225_; }
       v228 = undefined;
     }
     const v252 = v224["createRuntime"];
@@ -1099,34 +1099,34 @@ v225_: {
     v253_: {
       let v254;
       if (v252 !== undefined) {
-        if (!Array.isArray(v252)) { v253 = INVALID; break v253_; }
+        if (!Array.isArray(v252)) { v253 = (INVALID); break v253_; }
         const v255 = new Array(v252.length);
         for (let v256 = 0; v256 < v252.length; v256++) {
           const v257 = v252[v256];
-          if (typeof v257 !== "object" || v257 === null || Array.isArray(v257)) { v253 = INVALID; break v253_; }
+          if (typeof v257 !== "object" || v257 === null || Array.isArray(v257)) { v253 = (INVALID); break v253_; }
           const v258 = v257["path"];
-          if (typeof v258 !== "string") { v253 = INVALID; break v253_; }
+          if (typeof v258 !== "string") { v253 = (INVALID); break v253_; }
           const v259 = c10(v258);
           if (v259 instanceof Promise) c1();
-          if (!v259) { v253 = INVALID; break v253_; }
+          if (!v259) { v253 = (INVALID); break v253_; }
           const v260 = v257["args"];
           let v261;
           v261_: {
             let v262;
             if (v260 !== undefined) {
-              if (!Array.isArray(v260)) { v261 = INVALID; break v261_; }
+              if (!Array.isArray(v260)) { v261 = (INVALID); break v261_; }
               const v263 = new Array(v260.length);
               for (let v264 = 0; v264 < v260.length; v264++) {
                 const v265 = v260[v264];
-                if (typeof v265 !== "string") { v261 = INVALID; break v261_; }
+                if (typeof v265 !== "string") { v261 = (INVALID); break v261_; }
                 v263[v264] = v265;
               }
               v262 = v263;
             }
-            { v261 = v262; break v261_; }
+            { v261 = (v262); break v261_; }
           }
           if (v261 === INVALID) {
-            if ("args" in v257) { v253 = INVALID; break v253_; }
+            if ("args" in v257) { v253 = (INVALID); break v253_; }
             v261 = undefined;
           }
           const v266 = v257["env"];
@@ -1134,19 +1134,19 @@ v225_: {
           v267_: {
             let v268;
             if (v266 !== undefined) {
-              if (!Array.isArray(v266)) { v267 = INVALID; break v267_; }
+              if (!Array.isArray(v266)) { v267 = (INVALID); break v267_; }
               const v269 = new Array(v266.length);
               for (let v270 = 0; v270 < v266.length; v270++) {
                 const v271 = v266[v270];
-                if (typeof v271 !== "string") { v267 = INVALID; break v267_; }
+                if (typeof v271 !== "string") { v267 = (INVALID); break v267_; }
                 v269[v270] = v271;
               }
               v268 = v269;
             }
-            { v267 = v268; break v267_; }
+            { v267 = (v268); break v267_; }
           }
           if (v267 === INVALID) {
-            if ("env" in v257) { v253 = INVALID; break v253_; }
+            if ("env" in v257) { v253 = (INVALID); break v253_; }
             v267 = undefined;
           }
           const v272 = v257["timeout"];
@@ -1154,16 +1154,16 @@ v225_: {
           v273_: {
             let v274;
             if (v272 !== undefined) {
-              if (typeof v272 !== "number" || !Number.isFinite(v272)) { v273 = INVALID; break v273_; }
+              if (typeof v272 !== "number" || !Number.isFinite(v272)) { v273 = (INVALID); break v273_; }
               const v275 = c29(v272);
               if (v275 instanceof Promise) c1();
-              if (!v275) { v273 = INVALID; break v273_; }
+              if (!v275) { v273 = (INVALID); break v273_; }
               v274 = v272;
             }
-            { v273 = v274; break v273_; }
+            { v273 = (v274); break v273_; }
           }
           if (v273 === INVALID) {
-            if ("timeout" in v257) { v253 = INVALID; break v253_; }
+            if ("timeout" in v257) { v253 = (INVALID); break v253_; }
             v273 = undefined;
           }
           const v276 = {};
@@ -1180,10 +1180,10 @@ v225_: {
         }
         v254 = v255;
       }
-      { v253 = v254; break v253_; }
+      { v253 = (v254); break v253_; }
     }
     if (v253 === INVALID) {
-      if ("createRuntime" in v224) { v225 = INVALID; break v225_; }
+      if ("createRuntime" in v224) { v225 = (INVALID); break v225_; }
       v253 = undefined;
     }
     const v277 = v224["createContainer"];
@@ -1191,34 +1191,34 @@ v225_: {
     v278_: {
       let v279;
       if (v277 !== undefined) {
-        if (!Array.isArray(v277)) { v278 = INVALID; break v278_; }
+        if (!Array.isArray(v277)) { v278 = (INVALID); break v278_; }
         const v280 = new Array(v277.length);
         for (let v281 = 0; v281 < v277.length; v281++) {
           const v282 = v277[v281];
-          if (typeof v282 !== "object" || v282 === null || Array.isArray(v282)) { v278 = INVALID; break v278_; }
+          if (typeof v282 !== "object" || v282 === null || Array.isArray(v282)) { v278 = (INVALID); break v278_; }
           const v283 = v282["path"];
-          if (typeof v283 !== "string") { v278 = INVALID; break v278_; }
+          if (typeof v283 !== "string") { v278 = (INVALID); break v278_; }
           const v284 = c10(v283);
           if (v284 instanceof Promise) c1();
-          if (!v284) { v278 = INVALID; break v278_; }
+          if (!v284) { v278 = (INVALID); break v278_; }
           const v285 = v282["args"];
           let v286;
           v286_: {
             let v287;
             if (v285 !== undefined) {
-              if (!Array.isArray(v285)) { v286 = INVALID; break v286_; }
+              if (!Array.isArray(v285)) { v286 = (INVALID); break v286_; }
               const v288 = new Array(v285.length);
               for (let v289 = 0; v289 < v285.length; v289++) {
                 const v290 = v285[v289];
-                if (typeof v290 !== "string") { v286 = INVALID; break v286_; }
+                if (typeof v290 !== "string") { v286 = (INVALID); break v286_; }
                 v288[v289] = v290;
               }
               v287 = v288;
             }
-            { v286 = v287; break v286_; }
+            { v286 = (v287); break v286_; }
           }
           if (v286 === INVALID) {
-            if ("args" in v282) { v278 = INVALID; break v278_; }
+            if ("args" in v282) { v278 = (INVALID); break v278_; }
             v286 = undefined;
           }
           const v291 = v282["env"];
@@ -1226,19 +1226,19 @@ v225_: {
           v292_: {
             let v293;
             if (v291 !== undefined) {
-              if (!Array.isArray(v291)) { v292 = INVALID; break v292_; }
+              if (!Array.isArray(v291)) { v292 = (INVALID); break v292_; }
               const v294 = new Array(v291.length);
               for (let v295 = 0; v295 < v291.length; v295++) {
                 const v296 = v291[v295];
-                if (typeof v296 !== "string") { v292 = INVALID; break v292_; }
+                if (typeof v296 !== "string") { v292 = (INVALID); break v292_; }
                 v294[v295] = v296;
               }
               v293 = v294;
             }
-            { v292 = v293; break v292_; }
+            { v292 = (v293); break v292_; }
           }
           if (v292 === INVALID) {
-            if ("env" in v282) { v278 = INVALID; break v278_; }
+            if ("env" in v282) { v278 = (INVALID); break v278_; }
             v292 = undefined;
           }
           const v297 = v282["timeout"];
@@ -1246,16 +1246,16 @@ v225_: {
           v298_: {
             let v299;
             if (v297 !== undefined) {
-              if (typeof v297 !== "number" || !Number.isFinite(v297)) { v298 = INVALID; break v298_; }
+              if (typeof v297 !== "number" || !Number.isFinite(v297)) { v298 = (INVALID); break v298_; }
               const v300 = c29(v297);
               if (v300 instanceof Promise) c1();
-              if (!v300) { v298 = INVALID; break v298_; }
+              if (!v300) { v298 = (INVALID); break v298_; }
               v299 = v297;
             }
-            { v298 = v299; break v298_; }
+            { v298 = (v299); break v298_; }
           }
           if (v298 === INVALID) {
-            if ("timeout" in v282) { v278 = INVALID; break v278_; }
+            if ("timeout" in v282) { v278 = (INVALID); break v278_; }
             v298 = undefined;
           }
           const v301 = {};
@@ -1272,10 +1272,10 @@ v225_: {
         }
         v279 = v280;
       }
-      { v278 = v279; break v278_; }
+      { v278 = (v279); break v278_; }
     }
     if (v278 === INVALID) {
-      if ("createContainer" in v224) { v225 = INVALID; break v225_; }
+      if ("createContainer" in v224) { v225 = (INVALID); break v225_; }
       v278 = undefined;
     }
     const v302 = v224["startContainer"];
@@ -1283,34 +1283,34 @@ v225_: {
     v303_: {
       let v304;
       if (v302 !== undefined) {
-        if (!Array.isArray(v302)) { v303 = INVALID; break v303_; }
+        if (!Array.isArray(v302)) { v303 = (INVALID); break v303_; }
         const v305 = new Array(v302.length);
         for (let v306 = 0; v306 < v302.length; v306++) {
           const v307 = v302[v306];
-          if (typeof v307 !== "object" || v307 === null || Array.isArray(v307)) { v303 = INVALID; break v303_; }
+          if (typeof v307 !== "object" || v307 === null || Array.isArray(v307)) { v303 = (INVALID); break v303_; }
           const v308 = v307["path"];
-          if (typeof v308 !== "string") { v303 = INVALID; break v303_; }
+          if (typeof v308 !== "string") { v303 = (INVALID); break v303_; }
           const v309 = c10(v308);
           if (v309 instanceof Promise) c1();
-          if (!v309) { v303 = INVALID; break v303_; }
+          if (!v309) { v303 = (INVALID); break v303_; }
           const v310 = v307["args"];
           let v311;
           v311_: {
             let v312;
             if (v310 !== undefined) {
-              if (!Array.isArray(v310)) { v311 = INVALID; break v311_; }
+              if (!Array.isArray(v310)) { v311 = (INVALID); break v311_; }
               const v313 = new Array(v310.length);
               for (let v314 = 0; v314 < v310.length; v314++) {
                 const v315 = v310[v314];
-                if (typeof v315 !== "string") { v311 = INVALID; break v311_; }
+                if (typeof v315 !== "string") { v311 = (INVALID); break v311_; }
                 v313[v314] = v315;
               }
               v312 = v313;
             }
-            { v311 = v312; break v311_; }
+            { v311 = (v312); break v311_; }
           }
           if (v311 === INVALID) {
-            if ("args" in v307) { v303 = INVALID; break v303_; }
+            if ("args" in v307) { v303 = (INVALID); break v303_; }
             v311 = undefined;
           }
           const v316 = v307["env"];
@@ -1318,19 +1318,19 @@ v225_: {
           v317_: {
             let v318;
             if (v316 !== undefined) {
-              if (!Array.isArray(v316)) { v317 = INVALID; break v317_; }
+              if (!Array.isArray(v316)) { v317 = (INVALID); break v317_; }
               const v319 = new Array(v316.length);
               for (let v320 = 0; v320 < v316.length; v320++) {
                 const v321 = v316[v320];
-                if (typeof v321 !== "string") { v317 = INVALID; break v317_; }
+                if (typeof v321 !== "string") { v317 = (INVALID); break v317_; }
                 v319[v320] = v321;
               }
               v318 = v319;
             }
-            { v317 = v318; break v317_; }
+            { v317 = (v318); break v317_; }
           }
           if (v317 === INVALID) {
-            if ("env" in v307) { v303 = INVALID; break v303_; }
+            if ("env" in v307) { v303 = (INVALID); break v303_; }
             v317 = undefined;
           }
           const v322 = v307["timeout"];
@@ -1338,16 +1338,16 @@ v225_: {
           v323_: {
             let v324;
             if (v322 !== undefined) {
-              if (typeof v322 !== "number" || !Number.isFinite(v322)) { v323 = INVALID; break v323_; }
+              if (typeof v322 !== "number" || !Number.isFinite(v322)) { v323 = (INVALID); break v323_; }
               const v325 = c29(v322);
               if (v325 instanceof Promise) c1();
-              if (!v325) { v323 = INVALID; break v323_; }
+              if (!v325) { v323 = (INVALID); break v323_; }
               v324 = v322;
             }
-            { v323 = v324; break v323_; }
+            { v323 = (v324); break v323_; }
           }
           if (v323 === INVALID) {
-            if ("timeout" in v307) { v303 = INVALID; break v303_; }
+            if ("timeout" in v307) { v303 = (INVALID); break v303_; }
             v323 = undefined;
           }
           const v326 = {};
@@ -1364,10 +1364,10 @@ v225_: {
         }
         v304 = v305;
       }
-      { v303 = v304; break v303_; }
+      { v303 = (v304); break v303_; }
     }
     if (v303 === INVALID) {
-      if ("startContainer" in v224) { v225 = INVALID; break v225_; }
+      if ("startContainer" in v224) { v225 = (INVALID); break v225_; }
       v303 = undefined;
     }
     const v327 = v224["poststart"];
@@ -1375,34 +1375,34 @@ v225_: {
     v328_: {
       let v329;
       if (v327 !== undefined) {
-        if (!Array.isArray(v327)) { v328 = INVALID; break v328_; }
+        if (!Array.isArray(v327)) { v328 = (INVALID); break v328_; }
         const v330 = new Array(v327.length);
         for (let v331 = 0; v331 < v327.length; v331++) {
           const v332 = v327[v331];
-          if (typeof v332 !== "object" || v332 === null || Array.isArray(v332)) { v328 = INVALID; break v328_; }
+          if (typeof v332 !== "object" || v332 === null || Array.isArray(v332)) { v328 = (INVALID); break v328_; }
           const v333 = v332["path"];
-          if (typeof v333 !== "string") { v328 = INVALID; break v328_; }
+          if (typeof v333 !== "string") { v328 = (INVALID); break v328_; }
           const v334 = c10(v333);
           if (v334 instanceof Promise) c1();
-          if (!v334) { v328 = INVALID; break v328_; }
+          if (!v334) { v328 = (INVALID); break v328_; }
           const v335 = v332["args"];
           let v336;
           v336_: {
             let v337;
             if (v335 !== undefined) {
-              if (!Array.isArray(v335)) { v336 = INVALID; break v336_; }
+              if (!Array.isArray(v335)) { v336 = (INVALID); break v336_; }
               const v338 = new Array(v335.length);
               for (let v339 = 0; v339 < v335.length; v339++) {
                 const v340 = v335[v339];
-                if (typeof v340 !== "string") { v336 = INVALID; break v336_; }
+                if (typeof v340 !== "string") { v336 = (INVALID); break v336_; }
                 v338[v339] = v340;
               }
               v337 = v338;
             }
-            { v336 = v337; break v336_; }
+            { v336 = (v337); break v336_; }
           }
           if (v336 === INVALID) {
-            if ("args" in v332) { v328 = INVALID; break v328_; }
+            if ("args" in v332) { v328 = (INVALID); break v328_; }
             v336 = undefined;
           }
           const v341 = v332["env"];
@@ -1410,19 +1410,19 @@ v225_: {
           v342_: {
             let v343;
             if (v341 !== undefined) {
-              if (!Array.isArray(v341)) { v342 = INVALID; break v342_; }
+              if (!Array.isArray(v341)) { v342 = (INVALID); break v342_; }
               const v344 = new Array(v341.length);
               for (let v345 = 0; v345 < v341.length; v345++) {
                 const v346 = v341[v345];
-                if (typeof v346 !== "string") { v342 = INVALID; break v342_; }
+                if (typeof v346 !== "string") { v342 = (INVALID); break v342_; }
                 v344[v345] = v346;
               }
               v343 = v344;
             }
-            { v342 = v343; break v342_; }
+            { v342 = (v343); break v342_; }
           }
           if (v342 === INVALID) {
-            if ("env" in v332) { v328 = INVALID; break v328_; }
+            if ("env" in v332) { v328 = (INVALID); break v328_; }
             v342 = undefined;
           }
           const v347 = v332["timeout"];
@@ -1430,16 +1430,16 @@ v225_: {
           v348_: {
             let v349;
             if (v347 !== undefined) {
-              if (typeof v347 !== "number" || !Number.isFinite(v347)) { v348 = INVALID; break v348_; }
+              if (typeof v347 !== "number" || !Number.isFinite(v347)) { v348 = (INVALID); break v348_; }
               const v350 = c29(v347);
               if (v350 instanceof Promise) c1();
-              if (!v350) { v348 = INVALID; break v348_; }
+              if (!v350) { v348 = (INVALID); break v348_; }
               v349 = v347;
             }
-            { v348 = v349; break v348_; }
+            { v348 = (v349); break v348_; }
           }
           if (v348 === INVALID) {
-            if ("timeout" in v332) { v328 = INVALID; break v328_; }
+            if ("timeout" in v332) { v328 = (INVALID); break v328_; }
             v348 = undefined;
           }
           const v351 = {};
@@ -1456,10 +1456,10 @@ v225_: {
         }
         v329 = v330;
       }
-      { v328 = v329; break v328_; }
+      { v328 = (v329); break v328_; }
     }
     if (v328 === INVALID) {
-      if ("poststart" in v224) { v225 = INVALID; break v225_; }
+      if ("poststart" in v224) { v225 = (INVALID); break v225_; }
       v328 = undefined;
     }
     const v352 = v224["poststop"];
@@ -1467,34 +1467,34 @@ v225_: {
     v353_: {
       let v354;
       if (v352 !== undefined) {
-        if (!Array.isArray(v352)) { v353 = INVALID; break v353_; }
+        if (!Array.isArray(v352)) { v353 = (INVALID); break v353_; }
         const v355 = new Array(v352.length);
         for (let v356 = 0; v356 < v352.length; v356++) {
           const v357 = v352[v356];
-          if (typeof v357 !== "object" || v357 === null || Array.isArray(v357)) { v353 = INVALID; break v353_; }
+          if (typeof v357 !== "object" || v357 === null || Array.isArray(v357)) { v353 = (INVALID); break v353_; }
           const v358 = v357["path"];
-          if (typeof v358 !== "string") { v353 = INVALID; break v353_; }
+          if (typeof v358 !== "string") { v353 = (INVALID); break v353_; }
           const v359 = c10(v358);
           if (v359 instanceof Promise) c1();
-          if (!v359) { v353 = INVALID; break v353_; }
+          if (!v359) { v353 = (INVALID); break v353_; }
           const v360 = v357["args"];
           let v361;
           v361_: {
             let v362;
             if (v360 !== undefined) {
-              if (!Array.isArray(v360)) { v361 = INVALID; break v361_; }
+              if (!Array.isArray(v360)) { v361 = (INVALID); break v361_; }
               const v363 = new Array(v360.length);
               for (let v364 = 0; v364 < v360.length; v364++) {
                 const v365 = v360[v364];
-                if (typeof v365 !== "string") { v361 = INVALID; break v361_; }
+                if (typeof v365 !== "string") { v361 = (INVALID); break v361_; }
                 v363[v364] = v365;
               }
               v362 = v363;
             }
-            { v361 = v362; break v361_; }
+            { v361 = (v362); break v361_; }
           }
           if (v361 === INVALID) {
-            if ("args" in v357) { v353 = INVALID; break v353_; }
+            if ("args" in v357) { v353 = (INVALID); break v353_; }
             v361 = undefined;
           }
           const v366 = v357["env"];
@@ -1502,19 +1502,19 @@ v225_: {
           v367_: {
             let v368;
             if (v366 !== undefined) {
-              if (!Array.isArray(v366)) { v367 = INVALID; break v367_; }
+              if (!Array.isArray(v366)) { v367 = (INVALID); break v367_; }
               const v369 = new Array(v366.length);
               for (let v370 = 0; v370 < v366.length; v370++) {
                 const v371 = v366[v370];
-                if (typeof v371 !== "string") { v367 = INVALID; break v367_; }
+                if (typeof v371 !== "string") { v367 = (INVALID); break v367_; }
                 v369[v370] = v371;
               }
               v368 = v369;
             }
-            { v367 = v368; break v367_; }
+            { v367 = (v368); break v367_; }
           }
           if (v367 === INVALID) {
-            if ("env" in v357) { v353 = INVALID; break v353_; }
+            if ("env" in v357) { v353 = (INVALID); break v353_; }
             v367 = undefined;
           }
           const v372 = v357["timeout"];
@@ -1522,16 +1522,16 @@ v225_: {
           v373_: {
             let v374;
             if (v372 !== undefined) {
-              if (typeof v372 !== "number" || !Number.isFinite(v372)) { v373 = INVALID; break v373_; }
+              if (typeof v372 !== "number" || !Number.isFinite(v372)) { v373 = (INVALID); break v373_; }
               const v375 = c29(v372);
               if (v375 instanceof Promise) c1();
-              if (!v375) { v373 = INVALID; break v373_; }
+              if (!v375) { v373 = (INVALID); break v373_; }
               v374 = v372;
             }
-            { v373 = v374; break v373_; }
+            { v373 = (v374); break v373_; }
           }
           if (v373 === INVALID) {
-            if ("timeout" in v357) { v353 = INVALID; break v353_; }
+            if ("timeout" in v357) { v353 = (INVALID); break v353_; }
             v373 = undefined;
           }
           const v376 = {};
@@ -1548,10 +1548,10 @@ v225_: {
         }
         v354 = v355;
       }
-      { v353 = v354; break v353_; }
+      { v353 = (v354); break v353_; }
     }
     if (v353 === INVALID) {
-      if ("poststop" in v224) { v225 = INVALID; break v225_; }
+      if ("poststop" in v224) { v225 = (INVALID); break v225_; }
       v353 = undefined;
     }
     const v377 = {};
@@ -1568,7 +1568,7 @@ v225_: {
     }
     v226 = v377;
   }
-  { v225 = v226; break v225_; }
+  { v225 = (v226); break v225_; }
 }
 if (v225 === INVALID) {
   if ("hooks" in input) return INVALID;
@@ -1579,7 +1579,7 @@ let v379;
 v379_: {
   let v380;
   if (v378 !== undefined) {
-    if (!c37(v378)) { v379 = INVALID; break v379_; }
+    if (!c37(v378)) { v379 = (INVALID); break v379_; }
     const v381 = {};
     const v384 = Object.getOwnPropertySymbols(v378);
     const v385 = Object.getOwnPropertyNames(v378);
@@ -1587,17 +1587,17 @@ v379_: {
       const v382 = v385[v386];
       if (v382 === "__proto__" || !c38.call(v378, v382)) continue;
       const v383 = v378[v382];
-      if (typeof v383 !== "string") { v379 = INVALID; break v379_; }
+      if (typeof v383 !== "string") { v379 = (INVALID); break v379_; }
       v381[v382] = v383;
     }
     for (let v386 = 0; v386 < v384.length; v386++) {
       const v382 = v384[v386];
       if (!c38.call(v378, v382)) continue;
-      { v379 = INVALID; break v379_; }
+      { v379 = (INVALID); break v379_; }
     }
     v380 = v381;
   }
-  { v379 = v380; break v379_; }
+  { v379 = (v380); break v379_; }
 }
 if (v379 === INVALID) {
   if ("annotations" in input) return INVALID;
@@ -1608,31 +1608,31 @@ let v388;
 v388_: {
   let v389;
   if (v387 !== undefined) {
-    if (typeof v387 !== "object" || v387 === null || Array.isArray(v387)) { v388 = INVALID; break v388_; }
+    if (typeof v387 !== "object" || v387 === null || Array.isArray(v387)) { v388 = (INVALID); break v388_; }
     const v390 = v387["namespaces"];
     let v391;
     v391_: {
       let v392;
       if (v390 !== undefined) {
-        if (!Array.isArray(v390)) { v391 = INVALID; break v391_; }
+        if (!Array.isArray(v390)) { v391 = (INVALID); break v391_; }
         const v393 = new Array(v390.length);
         for (let v394 = 0; v394 < v390.length; v394++) {
           const v395 = v390[v394];
-          if (typeof v395 !== "object" || v395 === null || Array.isArray(v395)) { v391 = INVALID; break v391_; }
+          if (typeof v395 !== "object" || v395 === null || Array.isArray(v395)) { v391 = (INVALID); break v391_; }
           const v396 = v395["type"];
-          if (!c39.has(v396)) { v391 = INVALID; break v391_; }
+          if (!c39.has(v396)) { v391 = (INVALID); break v391_; }
           const v397 = v395["path"];
           let v398;
           v398_: {
             let v399;
             if (v397 !== undefined) {
-              if (typeof v397 !== "string") { v398 = INVALID; break v398_; }
+              if (typeof v397 !== "string") { v398 = (INVALID); break v398_; }
               v399 = v397;
             }
-            { v398 = v399; break v398_; }
+            { v398 = (v399); break v398_; }
           }
           if (v398 === INVALID) {
-            if ("path" in v395) { v391 = INVALID; break v391_; }
+            if ("path" in v395) { v391 = (INVALID); break v391_; }
             v398 = undefined;
           }
           const v400 = {};
@@ -1647,10 +1647,10 @@ v388_: {
         }
         v392 = v393;
       }
-      { v391 = v392; break v391_; }
+      { v391 = (v392); break v391_; }
     }
     if (v391 === INVALID) {
-      if ("namespaces" in v387) { v388 = INVALID; break v388_; }
+      if ("namespaces" in v387) { v388 = (INVALID); break v388_; }
       v391 = undefined;
     }
     const v401 = v387["uidMappings"];
@@ -1658,26 +1658,26 @@ v388_: {
     v402_: {
       let v403;
       if (v401 !== undefined) {
-        if (!Array.isArray(v401)) { v402 = INVALID; break v402_; }
+        if (!Array.isArray(v401)) { v402 = (INVALID); break v402_; }
         const v404 = new Array(v401.length);
         for (let v405 = 0; v405 < v401.length; v405++) {
           const v406 = v401[v405];
-          if (typeof v406 !== "object" || v406 === null || Array.isArray(v406)) { v402 = INVALID; break v402_; }
+          if (typeof v406 !== "object" || v406 === null || Array.isArray(v406)) { v402 = (INVALID); break v402_; }
           const v407 = v406["containerID"];
-          if (typeof v407 !== "number" || !Number.isFinite(v407)) { v402 = INVALID; break v402_; }
+          if (typeof v407 !== "number" || !Number.isFinite(v407)) { v402 = (INVALID); break v402_; }
           const v408 = c6(v407);
           if (v408 instanceof Promise) c1();
-          if (!v408) { v402 = INVALID; break v402_; }
+          if (!v408) { v402 = (INVALID); break v402_; }
           const v409 = v406["hostID"];
-          if (typeof v409 !== "number" || !Number.isFinite(v409)) { v402 = INVALID; break v402_; }
+          if (typeof v409 !== "number" || !Number.isFinite(v409)) { v402 = (INVALID); break v402_; }
           const v410 = c6(v409);
           if (v410 instanceof Promise) c1();
-          if (!v410) { v402 = INVALID; break v402_; }
+          if (!v410) { v402 = (INVALID); break v402_; }
           const v411 = v406["size"];
-          if (typeof v411 !== "number" || !Number.isFinite(v411)) { v402 = INVALID; break v402_; }
+          if (typeof v411 !== "number" || !Number.isFinite(v411)) { v402 = (INVALID); break v402_; }
           const v412 = c25(v411);
           if (v412 instanceof Promise) c1();
-          if (!v412) { v402 = INVALID; break v402_; }
+          if (!v412) { v402 = (INVALID); break v402_; }
           const v413 = { "containerID": v407, "hostID": v409, "size": v411 };
           for (const k in v406) {
             if (k === "__proto__") continue;
@@ -1688,10 +1688,10 @@ v388_: {
         }
         v403 = v404;
       }
-      { v402 = v403; break v402_; }
+      { v402 = (v403); break v402_; }
     }
     if (v402 === INVALID) {
-      if ("uidMappings" in v387) { v388 = INVALID; break v388_; }
+      if ("uidMappings" in v387) { v388 = (INVALID); break v388_; }
       v402 = undefined;
     }
     const v414 = v387["gidMappings"];
@@ -1699,26 +1699,26 @@ v388_: {
     v415_: {
       let v416;
       if (v414 !== undefined) {
-        if (!Array.isArray(v414)) { v415 = INVALID; break v415_; }
+        if (!Array.isArray(v414)) { v415 = (INVALID); break v415_; }
         const v417 = new Array(v414.length);
         for (let v418 = 0; v418 < v414.length; v418++) {
           const v419 = v414[v418];
-          if (typeof v419 !== "object" || v419 === null || Array.isArray(v419)) { v415 = INVALID; break v415_; }
+          if (typeof v419 !== "object" || v419 === null || Array.isArray(v419)) { v415 = (INVALID); break v415_; }
           const v420 = v419["containerID"];
-          if (typeof v420 !== "number" || !Number.isFinite(v420)) { v415 = INVALID; break v415_; }
+          if (typeof v420 !== "number" || !Number.isFinite(v420)) { v415 = (INVALID); break v415_; }
           const v421 = c6(v420);
           if (v421 instanceof Promise) c1();
-          if (!v421) { v415 = INVALID; break v415_; }
+          if (!v421) { v415 = (INVALID); break v415_; }
           const v422 = v419["hostID"];
-          if (typeof v422 !== "number" || !Number.isFinite(v422)) { v415 = INVALID; break v415_; }
+          if (typeof v422 !== "number" || !Number.isFinite(v422)) { v415 = (INVALID); break v415_; }
           const v423 = c6(v422);
           if (v423 instanceof Promise) c1();
-          if (!v423) { v415 = INVALID; break v415_; }
+          if (!v423) { v415 = (INVALID); break v415_; }
           const v424 = v419["size"];
-          if (typeof v424 !== "number" || !Number.isFinite(v424)) { v415 = INVALID; break v415_; }
+          if (typeof v424 !== "number" || !Number.isFinite(v424)) { v415 = (INVALID); break v415_; }
           const v425 = c25(v424);
           if (v425 instanceof Promise) c1();
-          if (!v425) { v415 = INVALID; break v415_; }
+          if (!v425) { v415 = (INVALID); break v415_; }
           const v426 = { "containerID": v420, "hostID": v422, "size": v424 };
           for (const k in v419) {
             if (k === "__proto__") continue;
@@ -1729,10 +1729,10 @@ v388_: {
         }
         v416 = v417;
       }
-      { v415 = v416; break v415_; }
+      { v415 = (v416); break v415_; }
     }
     if (v415 === INVALID) {
-      if ("gidMappings" in v387) { v388 = INVALID; break v388_; }
+      if ("gidMappings" in v387) { v388 = (INVALID); break v388_; }
       v415 = undefined;
     }
     const v427 = v387["timeOffsets"];
@@ -1740,28 +1740,28 @@ v388_: {
     v428_: {
       let v429;
       if (v427 !== undefined) {
-        if (typeof v427 !== "object" || v427 === null || Array.isArray(v427)) { v428 = INVALID; break v428_; }
+        if (typeof v427 !== "object" || v427 === null || Array.isArray(v427)) { v428 = (INVALID); break v428_; }
         const v430 = v427["monotonic"];
         let v431;
         v431_: {
           let v432;
           if (v430 !== undefined) {
-            if (typeof v430 !== "object" || v430 === null || Array.isArray(v430)) { v431 = INVALID; break v431_; }
+            if (typeof v430 !== "object" || v430 === null || Array.isArray(v430)) { v431 = (INVALID); break v431_; }
             const v433 = v430["secs"];
             let v434;
             v434_: {
               let v435;
               if (v433 !== undefined) {
-                if (typeof v433 !== "number" || !Number.isFinite(v433)) { v434 = INVALID; break v434_; }
+                if (typeof v433 !== "number" || !Number.isFinite(v433)) { v434 = (INVALID); break v434_; }
                 const v436 = c43(v433);
                 if (v436 instanceof Promise) c1();
-                if (!v436) { v434 = INVALID; break v434_; }
+                if (!v436) { v434 = (INVALID); break v434_; }
                 v435 = v433;
               }
-              { v434 = v435; break v434_; }
+              { v434 = (v435); break v434_; }
             }
             if (v434 === INVALID) {
-              if ("secs" in v430) { v431 = INVALID; break v431_; }
+              if ("secs" in v430) { v431 = (INVALID); break v431_; }
               v434 = undefined;
             }
             const v437 = v430["nanosecs"];
@@ -1769,16 +1769,16 @@ v388_: {
             v438_: {
               let v439;
               if (v437 !== undefined) {
-                if (typeof v437 !== "number" || !Number.isFinite(v437)) { v438 = INVALID; break v438_; }
+                if (typeof v437 !== "number" || !Number.isFinite(v437)) { v438 = (INVALID); break v438_; }
                 const v440 = c6(v437);
                 if (v440 instanceof Promise) c1();
-                if (!v440) { v438 = INVALID; break v438_; }
+                if (!v440) { v438 = (INVALID); break v438_; }
                 v439 = v437;
               }
-              { v438 = v439; break v438_; }
+              { v438 = (v439); break v438_; }
             }
             if (v438 === INVALID) {
-              if ("nanosecs" in v430) { v431 = INVALID; break v431_; }
+              if ("nanosecs" in v430) { v431 = (INVALID); break v431_; }
               v438 = undefined;
             }
             const v441 = {};
@@ -1791,10 +1791,10 @@ v388_: {
             }
             v432 = v441;
           }
-          { v431 = v432; break v431_; }
+          { v431 = (v432); break v431_; }
         }
         if (v431 === INVALID) {
-          if ("monotonic" in v427) { v428 = INVALID; break v428_; }
+          if ("monotonic" in v427) { v428 = (INVALID); break v428_; }
           v431 = undefined;
         }
         const v442 = v427["boottime"];
@@ -1802,22 +1802,22 @@ v388_: {
         v443_: {
           let v444;
           if (v442 !== undefined) {
-            if (typeof v442 !== "object" || v442 === null || Array.isArray(v442)) { v443 = INVALID; break v443_; }
+            if (typeof v442 !== "object" || v442 === null || Array.isArray(v442)) { v443 = (INVALID); break v443_; }
             const v445 = v442["secs"];
             let v446;
             v446_: {
               let v447;
               if (v445 !== undefined) {
-                if (typeof v445 !== "number" || !Number.isFinite(v445)) { v446 = INVALID; break v446_; }
+                if (typeof v445 !== "number" || !Number.isFinite(v445)) { v446 = (INVALID); break v446_; }
                 const v448 = c43(v445);
                 if (v448 instanceof Promise) c1();
-                if (!v448) { v446 = INVALID; break v446_; }
+                if (!v448) { v446 = (INVALID); break v446_; }
                 v447 = v445;
               }
-              { v446 = v447; break v446_; }
+              { v446 = (v447); break v446_; }
             }
             if (v446 === INVALID) {
-              if ("secs" in v442) { v443 = INVALID; break v443_; }
+              if ("secs" in v442) { v443 = (INVALID); break v443_; }
               v446 = undefined;
             }
             const v449 = v442["nanosecs"];
@@ -1825,16 +1825,16 @@ v388_: {
             v450_: {
               let v451;
               if (v449 !== undefined) {
-                if (typeof v449 !== "number" || !Number.isFinite(v449)) { v450 = INVALID; break v450_; }
+                if (typeof v449 !== "number" || !Number.isFinite(v449)) { v450 = (INVALID); break v450_; }
                 const v452 = c6(v449);
                 if (v452 instanceof Promise) c1();
-                if (!v452) { v450 = INVALID; break v450_; }
+                if (!v452) { v450 = (INVALID); break v450_; }
                 v451 = v449;
               }
-              { v450 = v451; break v450_; }
+              { v450 = (v451); break v450_; }
             }
             if (v450 === INVALID) {
-              if ("nanosecs" in v442) { v443 = INVALID; break v443_; }
+              if ("nanosecs" in v442) { v443 = (INVALID); break v443_; }
               v450 = undefined;
             }
             const v453 = {};
@@ -1847,10 +1847,10 @@ v388_: {
             }
             v444 = v453;
           }
-          { v443 = v444; break v443_; }
+          { v443 = (v444); break v443_; }
         }
         if (v443 === INVALID) {
-          if ("boottime" in v427) { v428 = INVALID; break v428_; }
+          if ("boottime" in v427) { v428 = (INVALID); break v428_; }
           v443 = undefined;
         }
         const v454 = {};
@@ -1863,10 +1863,10 @@ v388_: {
         }
         v429 = v454;
       }
-      { v428 = v429; break v428_; }
+      { v428 = (v429); break v428_; }
     }
     if (v428 === INVALID) {
-      if ("timeOffsets" in v387) { v388 = INVALID; break v388_; }
+      if ("timeOffsets" in v387) { v388 = (INVALID); break v388_; }
       v428 = undefined;
     }
     const v455 = v387["devices"];
@@ -1874,30 +1874,30 @@ v388_: {
     v456_: {
       let v457;
       if (v455 !== undefined) {
-        if (!Array.isArray(v455)) { v456 = INVALID; break v456_; }
+        if (!Array.isArray(v455)) { v456 = (INVALID); break v456_; }
         const v458 = new Array(v455.length);
         for (let v459 = 0; v459 < v455.length; v459++) {
           const v460 = v455[v459];
-          if (typeof v460 !== "object" || v460 === null || Array.isArray(v460)) { v456 = INVALID; break v456_; }
+          if (typeof v460 !== "object" || v460 === null || Array.isArray(v460)) { v456 = (INVALID); break v456_; }
           const v461 = v460["type"];
-          if (!c47.has(v461)) { v456 = INVALID; break v456_; }
+          if (!c47.has(v461)) { v456 = (INVALID); break v456_; }
           const v462 = v460["path"];
-          if (typeof v462 !== "string") { v456 = INVALID; break v456_; }
+          if (typeof v462 !== "string") { v456 = (INVALID); break v456_; }
           const v463 = v460["major"];
           let v464;
           v464_: {
             let v465;
             if (v463 !== undefined) {
-              if (typeof v463 !== "number" || !Number.isFinite(v463)) { v464 = INVALID; break v464_; }
+              if (typeof v463 !== "number" || !Number.isFinite(v463)) { v464 = (INVALID); break v464_; }
               const v466 = c43(v463);
               if (v466 instanceof Promise) c1();
-              if (!v466) { v464 = INVALID; break v464_; }
+              if (!v466) { v464 = (INVALID); break v464_; }
               v465 = v463;
             }
-            { v464 = v465; break v464_; }
+            { v464 = (v465); break v464_; }
           }
           if (v464 === INVALID) {
-            if ("major" in v460) { v456 = INVALID; break v456_; }
+            if ("major" in v460) { v456 = (INVALID); break v456_; }
             v464 = undefined;
           }
           const v467 = v460["minor"];
@@ -1905,16 +1905,16 @@ v388_: {
           v468_: {
             let v469;
             if (v467 !== undefined) {
-              if (typeof v467 !== "number" || !Number.isFinite(v467)) { v468 = INVALID; break v468_; }
+              if (typeof v467 !== "number" || !Number.isFinite(v467)) { v468 = (INVALID); break v468_; }
               const v470 = c43(v467);
               if (v470 instanceof Promise) c1();
-              if (!v470) { v468 = INVALID; break v468_; }
+              if (!v470) { v468 = (INVALID); break v468_; }
               v469 = v467;
             }
-            { v468 = v469; break v468_; }
+            { v468 = (v469); break v468_; }
           }
           if (v468 === INVALID) {
-            if ("minor" in v460) { v456 = INVALID; break v456_; }
+            if ("minor" in v460) { v456 = (INVALID); break v456_; }
             v468 = undefined;
           }
           const v471 = v460["fileMode"];
@@ -1922,16 +1922,16 @@ v388_: {
           v472_: {
             let v473;
             if (v471 !== undefined) {
-              if (typeof v471 !== "number" || !Number.isFinite(v471)) { v472 = INVALID; break v472_; }
+              if (typeof v471 !== "number" || !Number.isFinite(v471)) { v472 = (INVALID); break v472_; }
               const v474 = c6(v471);
               if (v474 instanceof Promise) c1();
-              if (!v474) { v472 = INVALID; break v472_; }
+              if (!v474) { v472 = (INVALID); break v472_; }
               v473 = v471;
             }
-            { v472 = v473; break v472_; }
+            { v472 = (v473); break v472_; }
           }
           if (v472 === INVALID) {
-            if ("fileMode" in v460) { v456 = INVALID; break v456_; }
+            if ("fileMode" in v460) { v456 = (INVALID); break v456_; }
             v472 = undefined;
           }
           const v475 = v460["uid"];
@@ -1939,16 +1939,16 @@ v388_: {
           v476_: {
             let v477;
             if (v475 !== undefined) {
-              if (typeof v475 !== "number" || !Number.isFinite(v475)) { v476 = INVALID; break v476_; }
+              if (typeof v475 !== "number" || !Number.isFinite(v475)) { v476 = (INVALID); break v476_; }
               const v478 = c6(v475);
               if (v478 instanceof Promise) c1();
-              if (!v478) { v476 = INVALID; break v476_; }
+              if (!v478) { v476 = (INVALID); break v476_; }
               v477 = v475;
             }
-            { v476 = v477; break v476_; }
+            { v476 = (v477); break v476_; }
           }
           if (v476 === INVALID) {
-            if ("uid" in v460) { v456 = INVALID; break v456_; }
+            if ("uid" in v460) { v456 = (INVALID); break v456_; }
             v476 = undefined;
           }
           const v479 = v460["gid"];
@@ -1956,16 +1956,16 @@ v388_: {
           v480_: {
             let v481;
             if (v479 !== undefined) {
-              if (typeof v479 !== "number" || !Number.isFinite(v479)) { v480 = INVALID; break v480_; }
+              if (typeof v479 !== "number" || !Number.isFinite(v479)) { v480 = (INVALID); break v480_; }
               const v482 = c6(v479);
               if (v482 instanceof Promise) c1();
-              if (!v482) { v480 = INVALID; break v480_; }
+              if (!v482) { v480 = (INVALID); break v480_; }
               v481 = v479;
             }
-            { v480 = v481; break v480_; }
+            { v480 = (v481); break v480_; }
           }
           if (v480 === INVALID) {
-            if ("gid" in v460) { v456 = INVALID; break v456_; }
+            if ("gid" in v460) { v456 = (INVALID); break v456_; }
             v480 = undefined;
           }
           const v483 = {};
@@ -1985,10 +1985,10 @@ v388_: {
         }
         v457 = v458;
       }
-      { v456 = v457; break v456_; }
+      { v456 = (v457); break v456_; }
     }
     if (v456 === INVALID) {
-      if ("devices" in v387) { v388 = INVALID; break v388_; }
+      if ("devices" in v387) { v388 = (INVALID); break v388_; }
       v456 = undefined;
     }
     const v484 = v387["netDevices"];
@@ -1996,7 +1996,7 @@ v388_: {
     v485_: {
       let v486;
       if (v484 !== undefined) {
-        if (!c37(v484)) { v485 = INVALID; break v485_; }
+        if (!c37(v484)) { v485 = (INVALID); break v485_; }
         const v487 = {};
         const v490 = Object.getOwnPropertySymbols(v484);
         const v491 = Object.getOwnPropertyNames(v484);
@@ -2004,19 +2004,19 @@ v388_: {
           const v488 = v491[v492];
           if (v488 === "__proto__" || !c38.call(v484, v488)) continue;
           const v489 = v484[v488];
-          if (typeof v489 !== "object" || v489 === null || Array.isArray(v489)) { v485 = INVALID; break v485_; }
+          if (typeof v489 !== "object" || v489 === null || Array.isArray(v489)) { v485 = (INVALID); break v485_; }
           const v493 = v489["name"];
           let v494;
           v494_: {
             let v495;
             if (v493 !== undefined) {
-              if (typeof v493 !== "string") { v494 = INVALID; break v494_; }
+              if (typeof v493 !== "string") { v494 = (INVALID); break v494_; }
               v495 = v493;
             }
-            { v494 = v495; break v494_; }
+            { v494 = (v495); break v494_; }
           }
           if (v494 === INVALID) {
-            if ("name" in v489) { v485 = INVALID; break v485_; }
+            if ("name" in v489) { v485 = (INVALID); break v485_; }
             v494 = undefined;
           }
           const v496 = {};
@@ -2031,14 +2031,14 @@ v388_: {
         for (let v492 = 0; v492 < v490.length; v492++) {
           const v488 = v490[v492];
           if (!c38.call(v484, v488)) continue;
-          { v485 = INVALID; break v485_; }
+          { v485 = (INVALID); break v485_; }
         }
         v486 = v487;
       }
-      { v485 = v486; break v485_; }
+      { v485 = (v486); break v485_; }
     }
     if (v485 === INVALID) {
-      if ("netDevices" in v387) { v388 = INVALID; break v388_; }
+      if ("netDevices" in v387) { v388 = (INVALID); break v388_; }
       v485 = undefined;
     }
     const v497 = v387["cgroupsPath"];
@@ -2046,13 +2046,13 @@ v388_: {
     v498_: {
       let v499;
       if (v497 !== undefined) {
-        if (typeof v497 !== "string") { v498 = INVALID; break v498_; }
+        if (typeof v497 !== "string") { v498 = (INVALID); break v498_; }
         v499 = v497;
       }
-      { v498 = v499; break v498_; }
+      { v498 = (v499); break v498_; }
     }
     if (v498 === INVALID) {
-      if ("cgroupsPath" in v387) { v388 = INVALID; break v388_; }
+      if ("cgroupsPath" in v387) { v388 = (INVALID); break v388_; }
       v498 = undefined;
     }
     const v500 = v387["resources"];
@@ -2060,31 +2060,31 @@ v388_: {
     v501_: {
       let v502;
       if (v500 !== undefined) {
-        if (typeof v500 !== "object" || v500 === null || Array.isArray(v500)) { v501 = INVALID; break v501_; }
+        if (typeof v500 !== "object" || v500 === null || Array.isArray(v500)) { v501 = (INVALID); break v501_; }
         const v503 = v500["devices"];
         let v504;
         v504_: {
           let v505;
           if (v503 !== undefined) {
-            if (!Array.isArray(v503)) { v504 = INVALID; break v504_; }
+            if (!Array.isArray(v503)) { v504 = (INVALID); break v504_; }
             const v506 = new Array(v503.length);
             for (let v507 = 0; v507 < v503.length; v507++) {
               const v508 = v503[v507];
-              if (typeof v508 !== "object" || v508 === null || Array.isArray(v508)) { v504 = INVALID; break v504_; }
+              if (typeof v508 !== "object" || v508 === null || Array.isArray(v508)) { v504 = (INVALID); break v504_; }
               const v509 = v508["allow"];
-              if (typeof v509 !== "boolean") { v504 = INVALID; break v504_; }
+              if (typeof v509 !== "boolean") { v504 = (INVALID); break v504_; }
               const v510 = v508["type"];
               let v511;
               v511_: {
                 let v512;
                 if (v510 !== undefined) {
-                  if (!c50.has(v510)) { v511 = INVALID; break v511_; }
+                  if (!c50.has(v510)) { v511 = (INVALID); break v511_; }
                   v512 = v510;
                 }
-                { v511 = v512; break v511_; }
+                { v511 = (v512); break v511_; }
               }
               if (v511 === INVALID) {
-                if ("type" in v508) { v504 = INVALID; break v504_; }
+                if ("type" in v508) { v504 = (INVALID); break v504_; }
                 v511 = undefined;
               }
               const v513 = v508["major"];
@@ -2092,16 +2092,16 @@ v388_: {
               v514_: {
                 let v515;
                 if (v513 !== undefined) {
-                  if (typeof v513 !== "number" || !Number.isFinite(v513)) { v514 = INVALID; break v514_; }
+                  if (typeof v513 !== "number" || !Number.isFinite(v513)) { v514 = (INVALID); break v514_; }
                   const v516 = c43(v513);
                   if (v516 instanceof Promise) c1();
-                  if (!v516) { v514 = INVALID; break v514_; }
+                  if (!v516) { v514 = (INVALID); break v514_; }
                   v515 = v513;
                 }
-                { v514 = v515; break v514_; }
+                { v514 = (v515); break v514_; }
               }
               if (v514 === INVALID) {
-                if ("major" in v508) { v504 = INVALID; break v504_; }
+                if ("major" in v508) { v504 = (INVALID); break v504_; }
                 v514 = undefined;
               }
               const v517 = v508["minor"];
@@ -2109,16 +2109,16 @@ v388_: {
               v518_: {
                 let v519;
                 if (v517 !== undefined) {
-                  if (typeof v517 !== "number" || !Number.isFinite(v517)) { v518 = INVALID; break v518_; }
+                  if (typeof v517 !== "number" || !Number.isFinite(v517)) { v518 = (INVALID); break v518_; }
                   const v520 = c43(v517);
                   if (v520 instanceof Promise) c1();
-                  if (!v520) { v518 = INVALID; break v518_; }
+                  if (!v520) { v518 = (INVALID); break v518_; }
                   v519 = v517;
                 }
-                { v518 = v519; break v518_; }
+                { v518 = (v519); break v518_; }
               }
               if (v518 === INVALID) {
-                if ("minor" in v508) { v504 = INVALID; break v504_; }
+                if ("minor" in v508) { v504 = (INVALID); break v504_; }
                 v518 = undefined;
               }
               const v521 = v508["access"];
@@ -2126,15 +2126,15 @@ v388_: {
               v522_: {
                 let v523;
                 if (v521 !== undefined) {
-                  if (typeof v521 !== "string") { v522 = INVALID; break v522_; }
+                  if (typeof v521 !== "string") { v522 = (INVALID); break v522_; }
                   c51.lastIndex = 0;
-                  if (!c51.test(v521)) { v522 = INVALID; break v522_; }
+                  if (!c51.test(v521)) { v522 = (INVALID); break v522_; }
                   v523 = v521;
                 }
-                { v522 = v523; break v522_; }
+                { v522 = (v523); break v522_; }
               }
               if (v522 === INVALID) {
-                if ("access" in v508) { v504 = INVALID; break v504_; }
+                if ("access" in v508) { v504 = (INVALID); break v504_; }
                 v522 = undefined;
               }
               const v524 = {};
@@ -2152,10 +2152,10 @@ v388_: {
             }
             v505 = v506;
           }
-          { v504 = v505; break v504_; }
+          { v504 = (v505); break v504_; }
         }
         if (v504 === INVALID) {
-          if ("devices" in v500) { v501 = INVALID; break v501_; }
+          if ("devices" in v500) { v501 = (INVALID); break v501_; }
           v504 = undefined;
         }
         const v525 = v500["memory"];
@@ -2163,22 +2163,22 @@ v388_: {
         v526_: {
           let v527;
           if (v525 !== undefined) {
-            if (typeof v525 !== "object" || v525 === null || Array.isArray(v525)) { v526 = INVALID; break v526_; }
+            if (typeof v525 !== "object" || v525 === null || Array.isArray(v525)) { v526 = (INVALID); break v526_; }
             const v528 = v525["limit"];
             let v529;
             v529_: {
               let v530;
               if (v528 !== undefined) {
-                if (typeof v528 !== "number" || !Number.isFinite(v528)) { v529 = INVALID; break v529_; }
+                if (typeof v528 !== "number" || !Number.isFinite(v528)) { v529 = (INVALID); break v529_; }
                 const v531 = c43(v528);
                 if (v531 instanceof Promise) c1();
-                if (!v531) { v529 = INVALID; break v529_; }
+                if (!v531) { v529 = (INVALID); break v529_; }
                 v530 = v528;
               }
-              { v529 = v530; break v529_; }
+              { v529 = (v530); break v529_; }
             }
             if (v529 === INVALID) {
-              if ("limit" in v525) { v526 = INVALID; break v526_; }
+              if ("limit" in v525) { v526 = (INVALID); break v526_; }
               v529 = undefined;
             }
             const v532 = v525["reservation"];
@@ -2186,16 +2186,16 @@ v388_: {
             v533_: {
               let v534;
               if (v532 !== undefined) {
-                if (typeof v532 !== "number" || !Number.isFinite(v532)) { v533 = INVALID; break v533_; }
+                if (typeof v532 !== "number" || !Number.isFinite(v532)) { v533 = (INVALID); break v533_; }
                 const v535 = c43(v532);
                 if (v535 instanceof Promise) c1();
-                if (!v535) { v533 = INVALID; break v533_; }
+                if (!v535) { v533 = (INVALID); break v533_; }
                 v534 = v532;
               }
-              { v533 = v534; break v533_; }
+              { v533 = (v534); break v533_; }
             }
             if (v533 === INVALID) {
-              if ("reservation" in v525) { v526 = INVALID; break v526_; }
+              if ("reservation" in v525) { v526 = (INVALID); break v526_; }
               v533 = undefined;
             }
             const v536 = v525["swap"];
@@ -2203,16 +2203,16 @@ v388_: {
             v537_: {
               let v538;
               if (v536 !== undefined) {
-                if (typeof v536 !== "number" || !Number.isFinite(v536)) { v537 = INVALID; break v537_; }
+                if (typeof v536 !== "number" || !Number.isFinite(v536)) { v537 = (INVALID); break v537_; }
                 const v539 = c43(v536);
                 if (v539 instanceof Promise) c1();
-                if (!v539) { v537 = INVALID; break v537_; }
+                if (!v539) { v537 = (INVALID); break v537_; }
                 v538 = v536;
               }
-              { v537 = v538; break v537_; }
+              { v537 = (v538); break v537_; }
             }
             if (v537 === INVALID) {
-              if ("swap" in v525) { v526 = INVALID; break v526_; }
+              if ("swap" in v525) { v526 = (INVALID); break v526_; }
               v537 = undefined;
             }
             const v540 = v525["kernel"];
@@ -2220,16 +2220,16 @@ v388_: {
             v541_: {
               let v542;
               if (v540 !== undefined) {
-                if (typeof v540 !== "number" || !Number.isFinite(v540)) { v541 = INVALID; break v541_; }
+                if (typeof v540 !== "number" || !Number.isFinite(v540)) { v541 = (INVALID); break v541_; }
                 const v543 = c43(v540);
                 if (v543 instanceof Promise) c1();
-                if (!v543) { v541 = INVALID; break v541_; }
+                if (!v543) { v541 = (INVALID); break v541_; }
                 v542 = v540;
               }
-              { v541 = v542; break v541_; }
+              { v541 = (v542); break v541_; }
             }
             if (v541 === INVALID) {
-              if ("kernel" in v525) { v526 = INVALID; break v526_; }
+              if ("kernel" in v525) { v526 = (INVALID); break v526_; }
               v541 = undefined;
             }
             const v544 = v525["kernelTCP"];
@@ -2237,16 +2237,16 @@ v388_: {
             v545_: {
               let v546;
               if (v544 !== undefined) {
-                if (typeof v544 !== "number" || !Number.isFinite(v544)) { v545 = INVALID; break v545_; }
+                if (typeof v544 !== "number" || !Number.isFinite(v544)) { v545 = (INVALID); break v545_; }
                 const v547 = c43(v544);
                 if (v547 instanceof Promise) c1();
-                if (!v547) { v545 = INVALID; break v545_; }
+                if (!v547) { v545 = (INVALID); break v545_; }
                 v546 = v544;
               }
-              { v545 = v546; break v545_; }
+              { v545 = (v546); break v545_; }
             }
             if (v545 === INVALID) {
-              if ("kernelTCP" in v525) { v526 = INVALID; break v526_; }
+              if ("kernelTCP" in v525) { v526 = (INVALID); break v526_; }
               v545 = undefined;
             }
             const v548 = v525["swappiness"];
@@ -2254,16 +2254,16 @@ v388_: {
             v549_: {
               let v550;
               if (v548 !== undefined) {
-                if (typeof v548 !== "number" || !Number.isFinite(v548)) { v549 = INVALID; break v549_; }
+                if (typeof v548 !== "number" || !Number.isFinite(v548)) { v549 = (INVALID); break v549_; }
                 const v551 = c0(v548);
                 if (v551 instanceof Promise) c1();
-                if (!v551) { v549 = INVALID; break v549_; }
+                if (!v551) { v549 = (INVALID); break v549_; }
                 v550 = v548;
               }
-              { v549 = v550; break v549_; }
+              { v549 = (v550); break v549_; }
             }
             if (v549 === INVALID) {
-              if ("swappiness" in v525) { v526 = INVALID; break v526_; }
+              if ("swappiness" in v525) { v526 = (INVALID); break v526_; }
               v549 = undefined;
             }
             const v552 = v525["disableOOMKiller"];
@@ -2271,13 +2271,13 @@ v388_: {
             v553_: {
               let v554;
               if (v552 !== undefined) {
-                if (typeof v552 !== "boolean") { v553 = INVALID; break v553_; }
+                if (typeof v552 !== "boolean") { v553 = (INVALID); break v553_; }
                 v554 = v552;
               }
-              { v553 = v554; break v553_; }
+              { v553 = (v554); break v553_; }
             }
             if (v553 === INVALID) {
-              if ("disableOOMKiller" in v525) { v526 = INVALID; break v526_; }
+              if ("disableOOMKiller" in v525) { v526 = (INVALID); break v526_; }
               v553 = undefined;
             }
             const v555 = v525["useHierarchy"];
@@ -2285,13 +2285,13 @@ v388_: {
             v556_: {
               let v557;
               if (v555 !== undefined) {
-                if (typeof v555 !== "boolean") { v556 = INVALID; break v556_; }
+                if (typeof v555 !== "boolean") { v556 = (INVALID); break v556_; }
                 v557 = v555;
               }
-              { v556 = v557; break v556_; }
+              { v556 = (v557); break v556_; }
             }
             if (v556 === INVALID) {
-              if ("useHierarchy" in v525) { v526 = INVALID; break v526_; }
+              if ("useHierarchy" in v525) { v526 = (INVALID); break v526_; }
               v556 = undefined;
             }
             const v558 = v525["checkBeforeUpdate"];
@@ -2299,13 +2299,13 @@ v388_: {
             v559_: {
               let v560;
               if (v558 !== undefined) {
-                if (typeof v558 !== "boolean") { v559 = INVALID; break v559_; }
+                if (typeof v558 !== "boolean") { v559 = (INVALID); break v559_; }
                 v560 = v558;
               }
-              { v559 = v560; break v559_; }
+              { v559 = (v560); break v559_; }
             }
             if (v559 === INVALID) {
-              if ("checkBeforeUpdate" in v525) { v526 = INVALID; break v526_; }
+              if ("checkBeforeUpdate" in v525) { v526 = (INVALID); break v526_; }
               v559 = undefined;
             }
             const v561 = {};
@@ -2325,10 +2325,10 @@ v388_: {
             }
             v527 = v561;
           }
-          { v526 = v527; break v526_; }
+          { v526 = (v527); break v526_; }
         }
         if (v526 === INVALID) {
-          if ("memory" in v500) { v501 = INVALID; break v501_; }
+          if ("memory" in v500) { v501 = (INVALID); break v501_; }
           v526 = undefined;
         }
         const v562 = v500["cpu"];
@@ -2336,22 +2336,22 @@ v388_: {
         v563_: {
           let v564;
           if (v562 !== undefined) {
-            if (typeof v562 !== "object" || v562 === null || Array.isArray(v562)) { v563 = INVALID; break v563_; }
+            if (typeof v562 !== "object" || v562 === null || Array.isArray(v562)) { v563 = (INVALID); break v563_; }
             const v565 = v562["shares"];
             let v566;
             v566_: {
               let v567;
               if (v565 !== undefined) {
-                if (typeof v565 !== "number" || !Number.isFinite(v565)) { v566 = INVALID; break v566_; }
+                if (typeof v565 !== "number" || !Number.isFinite(v565)) { v566 = (INVALID); break v566_; }
                 const v568 = c0(v565);
                 if (v568 instanceof Promise) c1();
-                if (!v568) { v566 = INVALID; break v566_; }
+                if (!v568) { v566 = (INVALID); break v566_; }
                 v567 = v565;
               }
-              { v566 = v567; break v566_; }
+              { v566 = (v567); break v566_; }
             }
             if (v566 === INVALID) {
-              if ("shares" in v562) { v563 = INVALID; break v563_; }
+              if ("shares" in v562) { v563 = (INVALID); break v563_; }
               v566 = undefined;
             }
             const v569 = v562["quota"];
@@ -2359,16 +2359,16 @@ v388_: {
             v570_: {
               let v571;
               if (v569 !== undefined) {
-                if (typeof v569 !== "number" || !Number.isFinite(v569)) { v570 = INVALID; break v570_; }
+                if (typeof v569 !== "number" || !Number.isFinite(v569)) { v570 = (INVALID); break v570_; }
                 const v572 = c43(v569);
                 if (v572 instanceof Promise) c1();
-                if (!v572) { v570 = INVALID; break v570_; }
+                if (!v572) { v570 = (INVALID); break v570_; }
                 v571 = v569;
               }
-              { v570 = v571; break v570_; }
+              { v570 = (v571); break v570_; }
             }
             if (v570 === INVALID) {
-              if ("quota" in v562) { v563 = INVALID; break v563_; }
+              if ("quota" in v562) { v563 = (INVALID); break v563_; }
               v570 = undefined;
             }
             const v573 = v562["burst"];
@@ -2376,16 +2376,16 @@ v388_: {
             v574_: {
               let v575;
               if (v573 !== undefined) {
-                if (typeof v573 !== "number" || !Number.isFinite(v573)) { v574 = INVALID; break v574_; }
+                if (typeof v573 !== "number" || !Number.isFinite(v573)) { v574 = (INVALID); break v574_; }
                 const v576 = c0(v573);
                 if (v576 instanceof Promise) c1();
-                if (!v576) { v574 = INVALID; break v574_; }
+                if (!v576) { v574 = (INVALID); break v574_; }
                 v575 = v573;
               }
-              { v574 = v575; break v574_; }
+              { v574 = (v575); break v574_; }
             }
             if (v574 === INVALID) {
-              if ("burst" in v562) { v563 = INVALID; break v563_; }
+              if ("burst" in v562) { v563 = (INVALID); break v563_; }
               v574 = undefined;
             }
             const v577 = v562["period"];
@@ -2393,16 +2393,16 @@ v388_: {
             v578_: {
               let v579;
               if (v577 !== undefined) {
-                if (typeof v577 !== "number" || !Number.isFinite(v577)) { v578 = INVALID; break v578_; }
+                if (typeof v577 !== "number" || !Number.isFinite(v577)) { v578 = (INVALID); break v578_; }
                 const v580 = c0(v577);
                 if (v580 instanceof Promise) c1();
-                if (!v580) { v578 = INVALID; break v578_; }
+                if (!v580) { v578 = (INVALID); break v578_; }
                 v579 = v577;
               }
-              { v578 = v579; break v578_; }
+              { v578 = (v579); break v578_; }
             }
             if (v578 === INVALID) {
-              if ("period" in v562) { v563 = INVALID; break v563_; }
+              if ("period" in v562) { v563 = (INVALID); break v563_; }
               v578 = undefined;
             }
             const v581 = v562["realtimeRuntime"];
@@ -2410,16 +2410,16 @@ v388_: {
             v582_: {
               let v583;
               if (v581 !== undefined) {
-                if (typeof v581 !== "number" || !Number.isFinite(v581)) { v582 = INVALID; break v582_; }
+                if (typeof v581 !== "number" || !Number.isFinite(v581)) { v582 = (INVALID); break v582_; }
                 const v584 = c43(v581);
                 if (v584 instanceof Promise) c1();
-                if (!v584) { v582 = INVALID; break v582_; }
+                if (!v584) { v582 = (INVALID); break v582_; }
                 v583 = v581;
               }
-              { v582 = v583; break v582_; }
+              { v582 = (v583); break v582_; }
             }
             if (v582 === INVALID) {
-              if ("realtimeRuntime" in v562) { v563 = INVALID; break v563_; }
+              if ("realtimeRuntime" in v562) { v563 = (INVALID); break v563_; }
               v582 = undefined;
             }
             const v585 = v562["realtimePeriod"];
@@ -2427,16 +2427,16 @@ v388_: {
             v586_: {
               let v587;
               if (v585 !== undefined) {
-                if (typeof v585 !== "number" || !Number.isFinite(v585)) { v586 = INVALID; break v586_; }
+                if (typeof v585 !== "number" || !Number.isFinite(v585)) { v586 = (INVALID); break v586_; }
                 const v588 = c0(v585);
                 if (v588 instanceof Promise) c1();
-                if (!v588) { v586 = INVALID; break v586_; }
+                if (!v588) { v586 = (INVALID); break v586_; }
                 v587 = v585;
               }
-              { v586 = v587; break v586_; }
+              { v586 = (v587); break v586_; }
             }
             if (v586 === INVALID) {
-              if ("realtimePeriod" in v562) { v563 = INVALID; break v563_; }
+              if ("realtimePeriod" in v562) { v563 = (INVALID); break v563_; }
               v586 = undefined;
             }
             const v589 = v562["cpus"];
@@ -2444,13 +2444,13 @@ v388_: {
             v590_: {
               let v591;
               if (v589 !== undefined) {
-                if (typeof v589 !== "string") { v590 = INVALID; break v590_; }
+                if (typeof v589 !== "string") { v590 = (INVALID); break v590_; }
                 v591 = v589;
               }
-              { v590 = v591; break v590_; }
+              { v590 = (v591); break v590_; }
             }
             if (v590 === INVALID) {
-              if ("cpus" in v562) { v563 = INVALID; break v563_; }
+              if ("cpus" in v562) { v563 = (INVALID); break v563_; }
               v590 = undefined;
             }
             const v592 = v562["mems"];
@@ -2458,13 +2458,13 @@ v388_: {
             v593_: {
               let v594;
               if (v592 !== undefined) {
-                if (typeof v592 !== "string") { v593 = INVALID; break v593_; }
+                if (typeof v592 !== "string") { v593 = (INVALID); break v593_; }
                 v594 = v592;
               }
-              { v593 = v594; break v593_; }
+              { v593 = (v594); break v593_; }
             }
             if (v593 === INVALID) {
-              if ("mems" in v562) { v563 = INVALID; break v563_; }
+              if ("mems" in v562) { v563 = (INVALID); break v563_; }
               v593 = undefined;
             }
             const v595 = v562["idle"];
@@ -2472,16 +2472,16 @@ v388_: {
             v596_: {
               let v597;
               if (v595 !== undefined) {
-                if (typeof v595 !== "number" || !Number.isFinite(v595)) { v596 = INVALID; break v596_; }
+                if (typeof v595 !== "number" || !Number.isFinite(v595)) { v596 = (INVALID); break v596_; }
                 const v598 = c43(v595);
                 if (v598 instanceof Promise) c1();
-                if (!v598) { v596 = INVALID; break v596_; }
+                if (!v598) { v596 = (INVALID); break v596_; }
                 v597 = v595;
               }
-              { v596 = v597; break v596_; }
+              { v596 = (v597); break v596_; }
             }
             if (v596 === INVALID) {
-              if ("idle" in v562) { v563 = INVALID; break v563_; }
+              if ("idle" in v562) { v563 = (INVALID); break v563_; }
               v596 = undefined;
             }
             const v599 = {};
@@ -2501,10 +2501,10 @@ v388_: {
             }
             v564 = v599;
           }
-          { v563 = v564; break v563_; }
+          { v563 = (v564); break v563_; }
         }
         if (v563 === INVALID) {
-          if ("cpu" in v500) { v501 = INVALID; break v501_; }
+          if ("cpu" in v500) { v501 = (INVALID); break v501_; }
           v563 = undefined;
         }
         const v600 = v500["pids"];
@@ -2512,22 +2512,22 @@ v388_: {
         v601_: {
           let v602;
           if (v600 !== undefined) {
-            if (typeof v600 !== "object" || v600 === null || Array.isArray(v600)) { v601 = INVALID; break v601_; }
+            if (typeof v600 !== "object" || v600 === null || Array.isArray(v600)) { v601 = (INVALID); break v601_; }
             const v603 = v600["limit"];
             let v604;
             v604_: {
               let v605;
               if (v603 !== undefined) {
-                if (typeof v603 !== "number" || !Number.isFinite(v603)) { v604 = INVALID; break v604_; }
+                if (typeof v603 !== "number" || !Number.isFinite(v603)) { v604 = (INVALID); break v604_; }
                 const v606 = c43(v603);
                 if (v606 instanceof Promise) c1();
-                if (!v606) { v604 = INVALID; break v604_; }
+                if (!v606) { v604 = (INVALID); break v604_; }
                 v605 = v603;
               }
-              { v604 = v605; break v604_; }
+              { v604 = (v605); break v604_; }
             }
             if (v604 === INVALID) {
-              if ("limit" in v600) { v601 = INVALID; break v601_; }
+              if ("limit" in v600) { v601 = (INVALID); break v601_; }
               v604 = undefined;
             }
             const v607 = {};
@@ -2539,10 +2539,10 @@ v388_: {
             }
             v602 = v607;
           }
-          { v601 = v602; break v601_; }
+          { v601 = (v602); break v601_; }
         }
         if (v601 === INVALID) {
-          if ("pids" in v500) { v501 = INVALID; break v501_; }
+          if ("pids" in v500) { v501 = (INVALID); break v501_; }
           v601 = undefined;
         }
         const v608 = v500["blockIO"];
@@ -2550,22 +2550,22 @@ v388_: {
         v609_: {
           let v610;
           if (v608 !== undefined) {
-            if (typeof v608 !== "object" || v608 === null || Array.isArray(v608)) { v609 = INVALID; break v609_; }
+            if (typeof v608 !== "object" || v608 === null || Array.isArray(v608)) { v609 = (INVALID); break v609_; }
             const v611 = v608["weight"];
             let v612;
             v612_: {
               let v613;
               if (v611 !== undefined) {
-                if (typeof v611 !== "number" || !Number.isFinite(v611)) { v612 = INVALID; break v612_; }
+                if (typeof v611 !== "number" || !Number.isFinite(v611)) { v612 = (INVALID); break v612_; }
                 const v614 = c56(v611);
                 if (v614 instanceof Promise) c1();
-                if (!v614) { v612 = INVALID; break v612_; }
+                if (!v614) { v612 = (INVALID); break v612_; }
                 v613 = v611;
               }
-              { v612 = v613; break v612_; }
+              { v612 = (v613); break v612_; }
             }
             if (v612 === INVALID) {
-              if ("weight" in v608) { v609 = INVALID; break v609_; }
+              if ("weight" in v608) { v609 = (INVALID); break v609_; }
               v612 = undefined;
             }
             const v615 = v608["leafWeight"];
@@ -2573,16 +2573,16 @@ v388_: {
             v616_: {
               let v617;
               if (v615 !== undefined) {
-                if (typeof v615 !== "number" || !Number.isFinite(v615)) { v616 = INVALID; break v616_; }
+                if (typeof v615 !== "number" || !Number.isFinite(v615)) { v616 = (INVALID); break v616_; }
                 const v618 = c56(v615);
                 if (v618 instanceof Promise) c1();
-                if (!v618) { v616 = INVALID; break v616_; }
+                if (!v618) { v616 = (INVALID); break v616_; }
                 v617 = v615;
               }
-              { v616 = v617; break v616_; }
+              { v616 = (v617); break v616_; }
             }
             if (v616 === INVALID) {
-              if ("leafWeight" in v608) { v609 = INVALID; break v609_; }
+              if ("leafWeight" in v608) { v609 = (INVALID); break v609_; }
               v616 = undefined;
             }
             const v619 = v608["weightDevice"];
@@ -2590,36 +2590,36 @@ v388_: {
             v620_: {
               let v621;
               if (v619 !== undefined) {
-                if (!Array.isArray(v619)) { v620 = INVALID; break v620_; }
+                if (!Array.isArray(v619)) { v620 = (INVALID); break v620_; }
                 const v622 = new Array(v619.length);
                 for (let v623 = 0; v623 < v619.length; v623++) {
                   const v624 = v619[v623];
-                  if (typeof v624 !== "object" || v624 === null || Array.isArray(v624)) { v620 = INVALID; break v620_; }
+                  if (typeof v624 !== "object" || v624 === null || Array.isArray(v624)) { v620 = (INVALID); break v620_; }
                   const v625 = v624["major"];
-                  if (typeof v625 !== "number" || !Number.isFinite(v625)) { v620 = INVALID; break v620_; }
+                  if (typeof v625 !== "number" || !Number.isFinite(v625)) { v620 = (INVALID); break v620_; }
                   const v626 = c43(v625);
                   if (v626 instanceof Promise) c1();
-                  if (!v626) { v620 = INVALID; break v620_; }
+                  if (!v626) { v620 = (INVALID); break v620_; }
                   const v627 = v624["minor"];
-                  if (typeof v627 !== "number" || !Number.isFinite(v627)) { v620 = INVALID; break v620_; }
+                  if (typeof v627 !== "number" || !Number.isFinite(v627)) { v620 = (INVALID); break v620_; }
                   const v628 = c43(v627);
                   if (v628 instanceof Promise) c1();
-                  if (!v628) { v620 = INVALID; break v620_; }
+                  if (!v628) { v620 = (INVALID); break v620_; }
                   const v629 = v624["weight"];
                   let v630;
                   v630_: {
                     let v631;
                     if (v629 !== undefined) {
-                      if (typeof v629 !== "number" || !Number.isFinite(v629)) { v630 = INVALID; break v630_; }
+                      if (typeof v629 !== "number" || !Number.isFinite(v629)) { v630 = (INVALID); break v630_; }
                       const v632 = c56(v629);
                       if (v632 instanceof Promise) c1();
-                      if (!v632) { v630 = INVALID; break v630_; }
+                      if (!v632) { v630 = (INVALID); break v630_; }
                       v631 = v629;
                     }
-                    { v630 = v631; break v630_; }
+                    { v630 = (v631); break v630_; }
                   }
                   if (v630 === INVALID) {
-                    if ("weight" in v624) { v620 = INVALID; break v620_; }
+                    if ("weight" in v624) { v620 = (INVALID); break v620_; }
                     v630 = undefined;
                   }
                   const v633 = v624["leafWeight"];
@@ -2627,16 +2627,16 @@ v388_: {
                   v634_: {
                     let v635;
                     if (v633 !== undefined) {
-                      if (typeof v633 !== "number" || !Number.isFinite(v633)) { v634 = INVALID; break v634_; }
+                      if (typeof v633 !== "number" || !Number.isFinite(v633)) { v634 = (INVALID); break v634_; }
                       const v636 = c56(v633);
                       if (v636 instanceof Promise) c1();
-                      if (!v636) { v634 = INVALID; break v634_; }
+                      if (!v636) { v634 = (INVALID); break v634_; }
                       v635 = v633;
                     }
-                    { v634 = v635; break v634_; }
+                    { v634 = (v635); break v634_; }
                   }
                   if (v634 === INVALID) {
-                    if ("leafWeight" in v624) { v620 = INVALID; break v620_; }
+                    if ("leafWeight" in v624) { v620 = (INVALID); break v620_; }
                     v634 = undefined;
                   }
                   const v637 = {};
@@ -2653,10 +2653,10 @@ v388_: {
                 }
                 v621 = v622;
               }
-              { v620 = v621; break v620_; }
+              { v620 = (v621); break v620_; }
             }
             if (v620 === INVALID) {
-              if ("weightDevice" in v608) { v609 = INVALID; break v609_; }
+              if ("weightDevice" in v608) { v609 = (INVALID); break v609_; }
               v620 = undefined;
             }
             const v638 = v608["throttleReadBpsDevice"];
@@ -2664,26 +2664,26 @@ v388_: {
             v639_: {
               let v640;
               if (v638 !== undefined) {
-                if (!Array.isArray(v638)) { v639 = INVALID; break v639_; }
+                if (!Array.isArray(v638)) { v639 = (INVALID); break v639_; }
                 const v641 = new Array(v638.length);
                 for (let v642 = 0; v642 < v638.length; v642++) {
                   const v643 = v638[v642];
-                  if (typeof v643 !== "object" || v643 === null || Array.isArray(v643)) { v639 = INVALID; break v639_; }
+                  if (typeof v643 !== "object" || v643 === null || Array.isArray(v643)) { v639 = (INVALID); break v639_; }
                   const v644 = v643["major"];
-                  if (typeof v644 !== "number" || !Number.isFinite(v644)) { v639 = INVALID; break v639_; }
+                  if (typeof v644 !== "number" || !Number.isFinite(v644)) { v639 = (INVALID); break v639_; }
                   const v645 = c43(v644);
                   if (v645 instanceof Promise) c1();
-                  if (!v645) { v639 = INVALID; break v639_; }
+                  if (!v645) { v639 = (INVALID); break v639_; }
                   const v646 = v643["minor"];
-                  if (typeof v646 !== "number" || !Number.isFinite(v646)) { v639 = INVALID; break v639_; }
+                  if (typeof v646 !== "number" || !Number.isFinite(v646)) { v639 = (INVALID); break v639_; }
                   const v647 = c43(v646);
                   if (v647 instanceof Promise) c1();
-                  if (!v647) { v639 = INVALID; break v639_; }
+                  if (!v647) { v639 = (INVALID); break v639_; }
                   const v648 = v643["rate"];
-                  if (typeof v648 !== "number" || !Number.isFinite(v648)) { v639 = INVALID; break v639_; }
+                  if (typeof v648 !== "number" || !Number.isFinite(v648)) { v639 = (INVALID); break v639_; }
                   const v649 = c0(v648);
                   if (v649 instanceof Promise) c1();
-                  if (!v649) { v639 = INVALID; break v639_; }
+                  if (!v649) { v639 = (INVALID); break v639_; }
                   const v650 = { "major": v644, "minor": v646, "rate": v648 };
                   for (const k in v643) {
                     if (k === "__proto__") continue;
@@ -2694,10 +2694,10 @@ v388_: {
                 }
                 v640 = v641;
               }
-              { v639 = v640; break v639_; }
+              { v639 = (v640); break v639_; }
             }
             if (v639 === INVALID) {
-              if ("throttleReadBpsDevice" in v608) { v609 = INVALID; break v609_; }
+              if ("throttleReadBpsDevice" in v608) { v609 = (INVALID); break v609_; }
               v639 = undefined;
             }
             const v651 = v608["throttleWriteBpsDevice"];
@@ -2705,26 +2705,26 @@ v388_: {
             v652_: {
               let v653;
               if (v651 !== undefined) {
-                if (!Array.isArray(v651)) { v652 = INVALID; break v652_; }
+                if (!Array.isArray(v651)) { v652 = (INVALID); break v652_; }
                 const v654 = new Array(v651.length);
                 for (let v655 = 0; v655 < v651.length; v655++) {
                   const v656 = v651[v655];
-                  if (typeof v656 !== "object" || v656 === null || Array.isArray(v656)) { v652 = INVALID; break v652_; }
+                  if (typeof v656 !== "object" || v656 === null || Array.isArray(v656)) { v652 = (INVALID); break v652_; }
                   const v657 = v656["major"];
-                  if (typeof v657 !== "number" || !Number.isFinite(v657)) { v652 = INVALID; break v652_; }
+                  if (typeof v657 !== "number" || !Number.isFinite(v657)) { v652 = (INVALID); break v652_; }
                   const v658 = c43(v657);
                   if (v658 instanceof Promise) c1();
-                  if (!v658) { v652 = INVALID; break v652_; }
+                  if (!v658) { v652 = (INVALID); break v652_; }
                   const v659 = v656["minor"];
-                  if (typeof v659 !== "number" || !Number.isFinite(v659)) { v652 = INVALID; break v652_; }
+                  if (typeof v659 !== "number" || !Number.isFinite(v659)) { v652 = (INVALID); break v652_; }
                   const v660 = c43(v659);
                   if (v660 instanceof Promise) c1();
-                  if (!v660) { v652 = INVALID; break v652_; }
+                  if (!v660) { v652 = (INVALID); break v652_; }
                   const v661 = v656["rate"];
-                  if (typeof v661 !== "number" || !Number.isFinite(v661)) { v652 = INVALID; break v652_; }
+                  if (typeof v661 !== "number" || !Number.isFinite(v661)) { v652 = (INVALID); break v652_; }
                   const v662 = c0(v661);
                   if (v662 instanceof Promise) c1();
-                  if (!v662) { v652 = INVALID; break v652_; }
+                  if (!v662) { v652 = (INVALID); break v652_; }
                   const v663 = { "major": v657, "minor": v659, "rate": v661 };
                   for (const k in v656) {
                     if (k === "__proto__") continue;
@@ -2735,10 +2735,10 @@ v388_: {
                 }
                 v653 = v654;
               }
-              { v652 = v653; break v652_; }
+              { v652 = (v653); break v652_; }
             }
             if (v652 === INVALID) {
-              if ("throttleWriteBpsDevice" in v608) { v609 = INVALID; break v609_; }
+              if ("throttleWriteBpsDevice" in v608) { v609 = (INVALID); break v609_; }
               v652 = undefined;
             }
             const v664 = v608["throttleReadIOPSDevice"];
@@ -2746,26 +2746,26 @@ v388_: {
             v665_: {
               let v666;
               if (v664 !== undefined) {
-                if (!Array.isArray(v664)) { v665 = INVALID; break v665_; }
+                if (!Array.isArray(v664)) { v665 = (INVALID); break v665_; }
                 const v667 = new Array(v664.length);
                 for (let v668 = 0; v668 < v664.length; v668++) {
                   const v669 = v664[v668];
-                  if (typeof v669 !== "object" || v669 === null || Array.isArray(v669)) { v665 = INVALID; break v665_; }
+                  if (typeof v669 !== "object" || v669 === null || Array.isArray(v669)) { v665 = (INVALID); break v665_; }
                   const v670 = v669["major"];
-                  if (typeof v670 !== "number" || !Number.isFinite(v670)) { v665 = INVALID; break v665_; }
+                  if (typeof v670 !== "number" || !Number.isFinite(v670)) { v665 = (INVALID); break v665_; }
                   const v671 = c43(v670);
                   if (v671 instanceof Promise) c1();
-                  if (!v671) { v665 = INVALID; break v665_; }
+                  if (!v671) { v665 = (INVALID); break v665_; }
                   const v672 = v669["minor"];
-                  if (typeof v672 !== "number" || !Number.isFinite(v672)) { v665 = INVALID; break v665_; }
+                  if (typeof v672 !== "number" || !Number.isFinite(v672)) { v665 = (INVALID); break v665_; }
                   const v673 = c43(v672);
                   if (v673 instanceof Promise) c1();
-                  if (!v673) { v665 = INVALID; break v665_; }
+                  if (!v673) { v665 = (INVALID); break v665_; }
                   const v674 = v669["rate"];
-                  if (typeof v674 !== "number" || !Number.isFinite(v674)) { v665 = INVALID; break v665_; }
+                  if (typeof v674 !== "number" || !Number.isFinite(v674)) { v665 = (INVALID); break v665_; }
                   const v675 = c0(v674);
                   if (v675 instanceof Promise) c1();
-                  if (!v675) { v665 = INVALID; break v665_; }
+                  if (!v675) { v665 = (INVALID); break v665_; }
                   const v676 = { "major": v670, "minor": v672, "rate": v674 };
                   for (const k in v669) {
                     if (k === "__proto__") continue;
@@ -2776,10 +2776,10 @@ v388_: {
                 }
                 v666 = v667;
               }
-              { v665 = v666; break v665_; }
+              { v665 = (v666); break v665_; }
             }
             if (v665 === INVALID) {
-              if ("throttleReadIOPSDevice" in v608) { v609 = INVALID; break v609_; }
+              if ("throttleReadIOPSDevice" in v608) { v609 = (INVALID); break v609_; }
               v665 = undefined;
             }
             const v677 = v608["throttleWriteIOPSDevice"];
@@ -2787,26 +2787,26 @@ v388_: {
             v678_: {
               let v679;
               if (v677 !== undefined) {
-                if (!Array.isArray(v677)) { v678 = INVALID; break v678_; }
+                if (!Array.isArray(v677)) { v678 = (INVALID); break v678_; }
                 const v680 = new Array(v677.length);
                 for (let v681 = 0; v681 < v677.length; v681++) {
                   const v682 = v677[v681];
-                  if (typeof v682 !== "object" || v682 === null || Array.isArray(v682)) { v678 = INVALID; break v678_; }
+                  if (typeof v682 !== "object" || v682 === null || Array.isArray(v682)) { v678 = (INVALID); break v678_; }
                   const v683 = v682["major"];
-                  if (typeof v683 !== "number" || !Number.isFinite(v683)) { v678 = INVALID; break v678_; }
+                  if (typeof v683 !== "number" || !Number.isFinite(v683)) { v678 = (INVALID); break v678_; }
                   const v684 = c43(v683);
                   if (v684 instanceof Promise) c1();
-                  if (!v684) { v678 = INVALID; break v678_; }
+                  if (!v684) { v678 = (INVALID); break v678_; }
                   const v685 = v682["minor"];
-                  if (typeof v685 !== "number" || !Number.isFinite(v685)) { v678 = INVALID; break v678_; }
+                  if (typeof v685 !== "number" || !Number.isFinite(v685)) { v678 = (INVALID); break v678_; }
                   const v686 = c43(v685);
                   if (v686 instanceof Promise) c1();
-                  if (!v686) { v678 = INVALID; break v678_; }
+                  if (!v686) { v678 = (INVALID); break v678_; }
                   const v687 = v682["rate"];
-                  if (typeof v687 !== "number" || !Number.isFinite(v687)) { v678 = INVALID; break v678_; }
+                  if (typeof v687 !== "number" || !Number.isFinite(v687)) { v678 = (INVALID); break v678_; }
                   const v688 = c0(v687);
                   if (v688 instanceof Promise) c1();
-                  if (!v688) { v678 = INVALID; break v678_; }
+                  if (!v688) { v678 = (INVALID); break v678_; }
                   const v689 = { "major": v683, "minor": v685, "rate": v687 };
                   for (const k in v682) {
                     if (k === "__proto__") continue;
@@ -2817,10 +2817,10 @@ v388_: {
                 }
                 v679 = v680;
               }
-              { v678 = v679; break v678_; }
+              { v678 = (v679); break v678_; }
             }
             if (v678 === INVALID) {
-              if ("throttleWriteIOPSDevice" in v608) { v609 = INVALID; break v609_; }
+              if ("throttleWriteIOPSDevice" in v608) { v609 = (INVALID); break v609_; }
               v678 = undefined;
             }
             const v690 = {};
@@ -2838,10 +2838,10 @@ v388_: {
             }
             v610 = v690;
           }
-          { v609 = v610; break v609_; }
+          { v609 = (v610); break v609_; }
         }
         if (v609 === INVALID) {
-          if ("blockIO" in v500) { v501 = INVALID; break v501_; }
+          if ("blockIO" in v500) { v501 = (INVALID); break v501_; }
           v609 = undefined;
         }
         const v691 = v500["hugepageLimits"];
@@ -2849,20 +2849,20 @@ v388_: {
         v692_: {
           let v693;
           if (v691 !== undefined) {
-            if (!Array.isArray(v691)) { v692 = INVALID; break v692_; }
+            if (!Array.isArray(v691)) { v692 = (INVALID); break v692_; }
             const v694 = new Array(v691.length);
             for (let v695 = 0; v695 < v691.length; v695++) {
               const v696 = v691[v695];
-              if (typeof v696 !== "object" || v696 === null || Array.isArray(v696)) { v692 = INVALID; break v692_; }
+              if (typeof v696 !== "object" || v696 === null || Array.isArray(v696)) { v692 = (INVALID); break v692_; }
               const v697 = v696["pageSize"];
-              if (typeof v697 !== "string") { v692 = INVALID; break v692_; }
+              if (typeof v697 !== "string") { v692 = (INVALID); break v692_; }
               c63.lastIndex = 0;
-              if (!c63.test(v697)) { v692 = INVALID; break v692_; }
+              if (!c63.test(v697)) { v692 = (INVALID); break v692_; }
               const v698 = v696["limit"];
-              if (typeof v698 !== "number" || !Number.isFinite(v698)) { v692 = INVALID; break v692_; }
+              if (typeof v698 !== "number" || !Number.isFinite(v698)) { v692 = (INVALID); break v692_; }
               const v699 = c0(v698);
               if (v699 instanceof Promise) c1();
-              if (!v699) { v692 = INVALID; break v692_; }
+              if (!v699) { v692 = (INVALID); break v692_; }
               const v700 = { "pageSize": v697, "limit": v698 };
               for (const k in v696) {
                 if (k === "__proto__") continue;
@@ -2873,10 +2873,10 @@ v388_: {
             }
             v693 = v694;
           }
-          { v692 = v693; break v692_; }
+          { v692 = (v693); break v692_; }
         }
         if (v692 === INVALID) {
-          if ("hugepageLimits" in v500) { v501 = INVALID; break v501_; }
+          if ("hugepageLimits" in v500) { v501 = (INVALID); break v501_; }
           v692 = undefined;
         }
         const v701 = v500["network"];
@@ -2884,22 +2884,22 @@ v388_: {
         v702_: {
           let v703;
           if (v701 !== undefined) {
-            if (typeof v701 !== "object" || v701 === null || Array.isArray(v701)) { v702 = INVALID; break v702_; }
+            if (typeof v701 !== "object" || v701 === null || Array.isArray(v701)) { v702 = (INVALID); break v702_; }
             const v704 = v701["classID"];
             let v705;
             v705_: {
               let v706;
               if (v704 !== undefined) {
-                if (typeof v704 !== "number" || !Number.isFinite(v704)) { v705 = INVALID; break v705_; }
+                if (typeof v704 !== "number" || !Number.isFinite(v704)) { v705 = (INVALID); break v705_; }
                 const v707 = c6(v704);
                 if (v707 instanceof Promise) c1();
-                if (!v707) { v705 = INVALID; break v705_; }
+                if (!v707) { v705 = (INVALID); break v705_; }
                 v706 = v704;
               }
-              { v705 = v706; break v705_; }
+              { v705 = (v706); break v705_; }
             }
             if (v705 === INVALID) {
-              if ("classID" in v701) { v702 = INVALID; break v702_; }
+              if ("classID" in v701) { v702 = (INVALID); break v702_; }
               v705 = undefined;
             }
             const v708 = v701["priorities"];
@@ -2907,18 +2907,18 @@ v388_: {
             v709_: {
               let v710;
               if (v708 !== undefined) {
-                if (!Array.isArray(v708)) { v709 = INVALID; break v709_; }
+                if (!Array.isArray(v708)) { v709 = (INVALID); break v709_; }
                 const v711 = new Array(v708.length);
                 for (let v712 = 0; v712 < v708.length; v712++) {
                   const v713 = v708[v712];
-                  if (typeof v713 !== "object" || v713 === null || Array.isArray(v713)) { v709 = INVALID; break v709_; }
+                  if (typeof v713 !== "object" || v713 === null || Array.isArray(v713)) { v709 = (INVALID); break v709_; }
                   const v714 = v713["name"];
-                  if (typeof v714 !== "string") { v709 = INVALID; break v709_; }
+                  if (typeof v714 !== "string") { v709 = (INVALID); break v709_; }
                   const v715 = v713["priority"];
-                  if (typeof v715 !== "number" || !Number.isFinite(v715)) { v709 = INVALID; break v709_; }
+                  if (typeof v715 !== "number" || !Number.isFinite(v715)) { v709 = (INVALID); break v709_; }
                   const v716 = c6(v715);
                   if (v716 instanceof Promise) c1();
-                  if (!v716) { v709 = INVALID; break v709_; }
+                  if (!v716) { v709 = (INVALID); break v709_; }
                   const v717 = { "name": v714, "priority": v715 };
                   for (const k in v713) {
                     if (k === "__proto__") continue;
@@ -2929,10 +2929,10 @@ v388_: {
                 }
                 v710 = v711;
               }
-              { v709 = v710; break v709_; }
+              { v709 = (v710); break v709_; }
             }
             if (v709 === INVALID) {
-              if ("priorities" in v701) { v702 = INVALID; break v702_; }
+              if ("priorities" in v701) { v702 = (INVALID); break v702_; }
               v709 = undefined;
             }
             const v718 = {};
@@ -2945,10 +2945,10 @@ v388_: {
             }
             v703 = v718;
           }
-          { v702 = v703; break v702_; }
+          { v702 = (v703); break v702_; }
         }
         if (v702 === INVALID) {
-          if ("network" in v500) { v501 = INVALID; break v501_; }
+          if ("network" in v500) { v501 = (INVALID); break v501_; }
           v702 = undefined;
         }
         const v719 = v500["rdma"];
@@ -2956,7 +2956,7 @@ v388_: {
         v720_: {
           let v721;
           if (v719 !== undefined) {
-            if (!c37(v719)) { v720 = INVALID; break v720_; }
+            if (!c37(v719)) { v720 = (INVALID); break v720_; }
             const v722 = {};
             const v725 = Object.getOwnPropertySymbols(v719);
             const v726 = Object.getOwnPropertyNames(v719);
@@ -2964,22 +2964,22 @@ v388_: {
               const v723 = v726[v727];
               if (v723 === "__proto__" || !c38.call(v719, v723)) continue;
               const v724 = v719[v723];
-              if (typeof v724 !== "object" || v724 === null || Array.isArray(v724)) { v720 = INVALID; break v720_; }
+              if (typeof v724 !== "object" || v724 === null || Array.isArray(v724)) { v720 = (INVALID); break v720_; }
               const v728 = v724["hcaHandles"];
               let v729;
               v729_: {
                 let v730;
                 if (v728 !== undefined) {
-                  if (typeof v728 !== "number" || !Number.isFinite(v728)) { v729 = INVALID; break v729_; }
+                  if (typeof v728 !== "number" || !Number.isFinite(v728)) { v729 = (INVALID); break v729_; }
                   const v731 = c6(v728);
                   if (v731 instanceof Promise) c1();
-                  if (!v731) { v729 = INVALID; break v729_; }
+                  if (!v731) { v729 = (INVALID); break v729_; }
                   v730 = v728;
                 }
-                { v729 = v730; break v729_; }
+                { v729 = (v730); break v729_; }
               }
               if (v729 === INVALID) {
-                if ("hcaHandles" in v724) { v720 = INVALID; break v720_; }
+                if ("hcaHandles" in v724) { v720 = (INVALID); break v720_; }
                 v729 = undefined;
               }
               const v732 = v724["hcaObjects"];
@@ -2987,16 +2987,16 @@ v388_: {
               v733_: {
                 let v734;
                 if (v732 !== undefined) {
-                  if (typeof v732 !== "number" || !Number.isFinite(v732)) { v733 = INVALID; break v733_; }
+                  if (typeof v732 !== "number" || !Number.isFinite(v732)) { v733 = (INVALID); break v733_; }
                   const v735 = c6(v732);
                   if (v735 instanceof Promise) c1();
-                  if (!v735) { v733 = INVALID; break v733_; }
+                  if (!v735) { v733 = (INVALID); break v733_; }
                   v734 = v732;
                 }
-                { v733 = v734; break v733_; }
+                { v733 = (v734); break v733_; }
               }
               if (v733 === INVALID) {
-                if ("hcaObjects" in v724) { v720 = INVALID; break v720_; }
+                if ("hcaObjects" in v724) { v720 = (INVALID); break v720_; }
                 v733 = undefined;
               }
               const v736 = {};
@@ -3012,14 +3012,14 @@ v388_: {
             for (let v727 = 0; v727 < v725.length; v727++) {
               const v723 = v725[v727];
               if (!c38.call(v719, v723)) continue;
-              { v720 = INVALID; break v720_; }
+              { v720 = (INVALID); break v720_; }
             }
             v721 = v722;
           }
-          { v720 = v721; break v720_; }
+          { v720 = (v721); break v720_; }
         }
         if (v720 === INVALID) {
-          if ("rdma" in v500) { v501 = INVALID; break v501_; }
+          if ("rdma" in v500) { v501 = (INVALID); break v501_; }
           v720 = undefined;
         }
         const v737 = v500["unified"];
@@ -3027,7 +3027,7 @@ v388_: {
         v738_: {
           let v739;
           if (v737 !== undefined) {
-            if (!c37(v737)) { v738 = INVALID; break v738_; }
+            if (!c37(v737)) { v738 = (INVALID); break v738_; }
             const v740 = {};
             const v743 = Object.getOwnPropertySymbols(v737);
             const v744 = Object.getOwnPropertyNames(v737);
@@ -3035,20 +3035,20 @@ v388_: {
               const v741 = v744[v745];
               if (v741 === "__proto__" || !c38.call(v737, v741)) continue;
               const v742 = v737[v741];
-              if (typeof v742 !== "string") { v738 = INVALID; break v738_; }
+              if (typeof v742 !== "string") { v738 = (INVALID); break v738_; }
               v740[v741] = v742;
             }
             for (let v745 = 0; v745 < v743.length; v745++) {
               const v741 = v743[v745];
               if (!c38.call(v737, v741)) continue;
-              { v738 = INVALID; break v738_; }
+              { v738 = (INVALID); break v738_; }
             }
             v739 = v740;
           }
-          { v738 = v739; break v738_; }
+          { v738 = (v739); break v738_; }
         }
         if (v738 === INVALID) {
-          if ("unified" in v500) { v501 = INVALID; break v501_; }
+          if ("unified" in v500) { v501 = (INVALID); break v501_; }
           v738 = undefined;
         }
         const v746 = {};
@@ -3068,10 +3068,10 @@ v388_: {
         }
         v502 = v746;
       }
-      { v501 = v502; break v501_; }
+      { v501 = (v502); break v501_; }
     }
     if (v501 === INVALID) {
-      if ("resources" in v387) { v388 = INVALID; break v388_; }
+      if ("resources" in v387) { v388 = (INVALID); break v388_; }
       v501 = undefined;
     }
     const v747 = v387["rootfsPropagation"];
@@ -3079,13 +3079,13 @@ v388_: {
     v748_: {
       let v749;
       if (v747 !== undefined) {
-        if (!c69.has(v747)) { v748 = INVALID; break v748_; }
+        if (!c69.has(v747)) { v748 = (INVALID); break v748_; }
         v749 = v747;
       }
-      { v748 = v749; break v748_; }
+      { v748 = (v749); break v748_; }
     }
     if (v748 === INVALID) {
-      if ("rootfsPropagation" in v387) { v388 = INVALID; break v388_; }
+      if ("rootfsPropagation" in v387) { v388 = (INVALID); break v388_; }
       v748 = undefined;
     }
     const v750 = v387["seccomp"];
@@ -3093,24 +3093,24 @@ v388_: {
     v751_: {
       let v752;
       if (v750 !== undefined) {
-        if (typeof v750 !== "object" || v750 === null || Array.isArray(v750)) { v751 = INVALID; break v751_; }
+        if (typeof v750 !== "object" || v750 === null || Array.isArray(v750)) { v751 = (INVALID); break v751_; }
         const v753 = v750["defaultAction"];
-        if (!c70.has(v753)) { v751 = INVALID; break v751_; }
+        if (!c70.has(v753)) { v751 = (INVALID); break v751_; }
         const v754 = v750["defaultErrnoRet"];
         let v755;
         v755_: {
           let v756;
           if (v754 !== undefined) {
-            if (typeof v754 !== "number" || !Number.isFinite(v754)) { v755 = INVALID; break v755_; }
+            if (typeof v754 !== "number" || !Number.isFinite(v754)) { v755 = (INVALID); break v755_; }
             const v757 = c6(v754);
             if (v757 instanceof Promise) c1();
-            if (!v757) { v755 = INVALID; break v755_; }
+            if (!v757) { v755 = (INVALID); break v755_; }
             v756 = v754;
           }
-          { v755 = v756; break v755_; }
+          { v755 = (v756); break v755_; }
         }
         if (v755 === INVALID) {
-          if ("defaultErrnoRet" in v750) { v751 = INVALID; break v751_; }
+          if ("defaultErrnoRet" in v750) { v751 = (INVALID); break v751_; }
           v755 = undefined;
         }
         const v758 = v750["architectures"];
@@ -3118,19 +3118,19 @@ v388_: {
         v759_: {
           let v760;
           if (v758 !== undefined) {
-            if (!Array.isArray(v758)) { v759 = INVALID; break v759_; }
+            if (!Array.isArray(v758)) { v759 = (INVALID); break v759_; }
             const v761 = new Array(v758.length);
             for (let v762 = 0; v762 < v758.length; v762++) {
               const v763 = v758[v762];
-              if (!c71.has(v763)) { v759 = INVALID; break v759_; }
+              if (!c71.has(v763)) { v759 = (INVALID); break v759_; }
               v761[v762] = v763;
             }
             v760 = v761;
           }
-          { v759 = v760; break v759_; }
+          { v759 = (v760); break v759_; }
         }
         if (v759 === INVALID) {
-          if ("architectures" in v750) { v751 = INVALID; break v751_; }
+          if ("architectures" in v750) { v751 = (INVALID); break v751_; }
           v759 = undefined;
         }
         const v764 = v750["flags"];
@@ -3138,19 +3138,19 @@ v388_: {
         v765_: {
           let v766;
           if (v764 !== undefined) {
-            if (!Array.isArray(v764)) { v765 = INVALID; break v765_; }
+            if (!Array.isArray(v764)) { v765 = (INVALID); break v765_; }
             const v767 = new Array(v764.length);
             for (let v768 = 0; v768 < v764.length; v768++) {
               const v769 = v764[v768];
-              if (!c72.has(v769)) { v765 = INVALID; break v765_; }
+              if (!c72.has(v769)) { v765 = (INVALID); break v765_; }
               v767[v768] = v769;
             }
             v766 = v767;
           }
-          { v765 = v766; break v765_; }
+          { v765 = (v766); break v765_; }
         }
         if (v765 === INVALID) {
-          if ("flags" in v750) { v751 = INVALID; break v751_; }
+          if ("flags" in v750) { v751 = (INVALID); break v751_; }
           v765 = undefined;
         }
         const v770 = v750["listenerPath"];
@@ -3158,13 +3158,13 @@ v388_: {
         v771_: {
           let v772;
           if (v770 !== undefined) {
-            if (typeof v770 !== "string") { v771 = INVALID; break v771_; }
+            if (typeof v770 !== "string") { v771 = (INVALID); break v771_; }
             v772 = v770;
           }
-          { v771 = v772; break v771_; }
+          { v771 = (v772); break v771_; }
         }
         if (v771 === INVALID) {
-          if ("listenerPath" in v750) { v751 = INVALID; break v751_; }
+          if ("listenerPath" in v750) { v751 = (INVALID); break v751_; }
           v771 = undefined;
         }
         const v773 = v750["listenerMetadata"];
@@ -3172,13 +3172,13 @@ v388_: {
         v774_: {
           let v775;
           if (v773 !== undefined) {
-            if (typeof v773 !== "string") { v774 = INVALID; break v774_; }
+            if (typeof v773 !== "string") { v774 = (INVALID); break v774_; }
             v775 = v773;
           }
-          { v774 = v775; break v774_; }
+          { v774 = (v775); break v774_; }
         }
         if (v774 === INVALID) {
-          if ("listenerMetadata" in v750) { v751 = INVALID; break v751_; }
+          if ("listenerMetadata" in v750) { v751 = (INVALID); break v751_; }
           v774 = undefined;
         }
         const v776 = v750["syscalls"];
@@ -3186,38 +3186,38 @@ v388_: {
         v777_: {
           let v778;
           if (v776 !== undefined) {
-            if (!Array.isArray(v776)) { v777 = INVALID; break v777_; }
+            if (!Array.isArray(v776)) { v777 = (INVALID); break v777_; }
             const v779 = new Array(v776.length);
             for (let v780 = 0; v780 < v776.length; v780++) {
               const v781 = v776[v780];
-              if (typeof v781 !== "object" || v781 === null || Array.isArray(v781)) { v777 = INVALID; break v777_; }
+              if (typeof v781 !== "object" || v781 === null || Array.isArray(v781)) { v777 = (INVALID); break v777_; }
               const v782 = v781["names"];
-              if (!Array.isArray(v782)) { v777 = INVALID; break v777_; }
+              if (!Array.isArray(v782)) { v777 = (INVALID); break v777_; }
               const v783 = new Array(v782.length);
               for (let v784 = 0; v784 < v782.length; v784++) {
                 const v785 = v782[v784];
-                if (typeof v785 !== "string") { v777 = INVALID; break v777_; }
+                if (typeof v785 !== "string") { v777 = (INVALID); break v777_; }
                 v783[v784] = v785;
               }
               const v786 = typeof v783 === "string" && v783.length >= 1 && v783.length < 2 ? c9(v783) : v783.length;
-              if (v786 < 1) { v777 = INVALID; break v777_; }
+              if (v786 < 1) { v777 = (INVALID); break v777_; }
               const v787 = v781["action"];
-              if (!c70.has(v787)) { v777 = INVALID; break v777_; }
+              if (!c70.has(v787)) { v777 = (INVALID); break v777_; }
               const v788 = v781["errnoRet"];
               let v789;
               v789_: {
                 let v790;
                 if (v788 !== undefined) {
-                  if (typeof v788 !== "number" || !Number.isFinite(v788)) { v789 = INVALID; break v789_; }
+                  if (typeof v788 !== "number" || !Number.isFinite(v788)) { v789 = (INVALID); break v789_; }
                   const v791 = c6(v788);
                   if (v791 instanceof Promise) c1();
-                  if (!v791) { v789 = INVALID; break v789_; }
+                  if (!v791) { v789 = (INVALID); break v789_; }
                   v790 = v788;
                 }
-                { v789 = v790; break v789_; }
+                { v789 = (v790); break v789_; }
               }
               if (v789 === INVALID) {
-                if ("errnoRet" in v781) { v777 = INVALID; break v777_; }
+                if ("errnoRet" in v781) { v777 = (INVALID); break v777_; }
                 v789 = undefined;
               }
               const v792 = v781["args"];
@@ -3225,40 +3225,40 @@ v388_: {
               v793_: {
                 let v794;
                 if (v792 !== undefined) {
-                  if (!Array.isArray(v792)) { v793 = INVALID; break v793_; }
+                  if (!Array.isArray(v792)) { v793 = (INVALID); break v793_; }
                   const v795 = new Array(v792.length);
                   for (let v796 = 0; v796 < v792.length; v796++) {
                     const v797 = v792[v796];
-                    if (typeof v797 !== "object" || v797 === null || Array.isArray(v797)) { v793 = INVALID; break v793_; }
+                    if (typeof v797 !== "object" || v797 === null || Array.isArray(v797)) { v793 = (INVALID); break v793_; }
                     const v798 = v797["index"];
-                    if (typeof v798 !== "number" || !Number.isFinite(v798)) { v793 = INVALID; break v793_; }
+                    if (typeof v798 !== "number" || !Number.isFinite(v798)) { v793 = (INVALID); break v793_; }
                     const v799 = c6(v798);
                     if (v799 instanceof Promise) c1();
-                    if (!v799) { v793 = INVALID; break v793_; }
+                    if (!v799) { v793 = (INVALID); break v793_; }
                     const v800 = v797["value"];
-                    if (typeof v800 !== "number" || !Number.isFinite(v800)) { v793 = INVALID; break v793_; }
+                    if (typeof v800 !== "number" || !Number.isFinite(v800)) { v793 = (INVALID); break v793_; }
                     const v801 = c0(v800);
                     if (v801 instanceof Promise) c1();
-                    if (!v801) { v793 = INVALID; break v793_; }
+                    if (!v801) { v793 = (INVALID); break v793_; }
                     const v802 = v797["valueTwo"];
                     let v803;
                     v803_: {
                       let v804;
                       if (v802 !== undefined) {
-                        if (typeof v802 !== "number" || !Number.isFinite(v802)) { v803 = INVALID; break v803_; }
+                        if (typeof v802 !== "number" || !Number.isFinite(v802)) { v803 = (INVALID); break v803_; }
                         const v805 = c0(v802);
                         if (v805 instanceof Promise) c1();
-                        if (!v805) { v803 = INVALID; break v803_; }
+                        if (!v805) { v803 = (INVALID); break v803_; }
                         v804 = v802;
                       }
-                      { v803 = v804; break v803_; }
+                      { v803 = (v804); break v803_; }
                     }
                     if (v803 === INVALID) {
-                      if ("valueTwo" in v797) { v793 = INVALID; break v793_; }
+                      if ("valueTwo" in v797) { v793 = (INVALID); break v793_; }
                       v803 = undefined;
                     }
                     const v806 = v797["op"];
-                    if (!c73.has(v806)) { v793 = INVALID; break v793_; }
+                    if (!c73.has(v806)) { v793 = (INVALID); break v793_; }
                     const v807 = {};
                     v807["index"] = v798;
                     v807["value"] = v800;
@@ -3273,10 +3273,10 @@ v388_: {
                   }
                   v794 = v795;
                 }
-                { v793 = v794; break v793_; }
+                { v793 = (v794); break v793_; }
               }
               if (v793 === INVALID) {
-                if ("args" in v781) { v777 = INVALID; break v777_; }
+                if ("args" in v781) { v777 = (INVALID); break v777_; }
                 v793 = undefined;
               }
               const v808 = {};
@@ -3293,10 +3293,10 @@ v388_: {
             }
             v778 = v779;
           }
-          { v777 = v778; break v777_; }
+          { v777 = (v778); break v777_; }
         }
         if (v777 === INVALID) {
-          if ("syscalls" in v750) { v751 = INVALID; break v751_; }
+          if ("syscalls" in v750) { v751 = (INVALID); break v751_; }
           v777 = undefined;
         }
         const v809 = {};
@@ -3314,10 +3314,10 @@ v388_: {
         }
         v752 = v809;
       }
-      { v751 = v752; break v751_; }
+      { v751 = (v752); break v751_; }
     }
     if (v751 === INVALID) {
-      if ("seccomp" in v387) { v388 = INVALID; break v388_; }
+      if ("seccomp" in v387) { v388 = (INVALID); break v388_; }
       v751 = undefined;
     }
     const v810 = v387["sysctl"];
@@ -3325,7 +3325,7 @@ v388_: {
     v811_: {
       let v812;
       if (v810 !== undefined) {
-        if (!c37(v810)) { v811 = INVALID; break v811_; }
+        if (!c37(v810)) { v811 = (INVALID); break v811_; }
         const v813 = {};
         const v816 = Object.getOwnPropertySymbols(v810);
         const v817 = Object.getOwnPropertyNames(v810);
@@ -3333,20 +3333,20 @@ v388_: {
           const v814 = v817[v818];
           if (v814 === "__proto__" || !c38.call(v810, v814)) continue;
           const v815 = v810[v814];
-          if (typeof v815 !== "string") { v811 = INVALID; break v811_; }
+          if (typeof v815 !== "string") { v811 = (INVALID); break v811_; }
           v813[v814] = v815;
         }
         for (let v818 = 0; v818 < v816.length; v818++) {
           const v814 = v816[v818];
           if (!c38.call(v810, v814)) continue;
-          { v811 = INVALID; break v811_; }
+          { v811 = (INVALID); break v811_; }
         }
         v812 = v813;
       }
-      { v811 = v812; break v811_; }
+      { v811 = (v812); break v811_; }
     }
     if (v811 === INVALID) {
-      if ("sysctl" in v387) { v388 = INVALID; break v388_; }
+      if ("sysctl" in v387) { v388 = (INVALID); break v388_; }
       v811 = undefined;
     }
     const v819 = v387["maskedPaths"];
@@ -3354,19 +3354,19 @@ v388_: {
     v820_: {
       let v821;
       if (v819 !== undefined) {
-        if (!Array.isArray(v819)) { v820 = INVALID; break v820_; }
+        if (!Array.isArray(v819)) { v820 = (INVALID); break v820_; }
         const v822 = new Array(v819.length);
         for (let v823 = 0; v823 < v819.length; v823++) {
           const v824 = v819[v823];
-          if (typeof v824 !== "string") { v820 = INVALID; break v820_; }
+          if (typeof v824 !== "string") { v820 = (INVALID); break v820_; }
           v822[v823] = v824;
         }
         v821 = v822;
       }
-      { v820 = v821; break v820_; }
+      { v820 = (v821); break v820_; }
     }
     if (v820 === INVALID) {
-      if ("maskedPaths" in v387) { v388 = INVALID; break v388_; }
+      if ("maskedPaths" in v387) { v388 = (INVALID); break v388_; }
       v820 = undefined;
     }
     const v825 = v387["readonlyPaths"];
@@ -3374,19 +3374,19 @@ v388_: {
     v826_: {
       let v827;
       if (v825 !== undefined) {
-        if (!Array.isArray(v825)) { v826 = INVALID; break v826_; }
+        if (!Array.isArray(v825)) { v826 = (INVALID); break v826_; }
         const v828 = new Array(v825.length);
         for (let v829 = 0; v829 < v825.length; v829++) {
           const v830 = v825[v829];
-          if (typeof v830 !== "string") { v826 = INVALID; break v826_; }
+          if (typeof v830 !== "string") { v826 = (INVALID); break v826_; }
           v828[v829] = v830;
         }
         v827 = v828;
       }
-      { v826 = v827; break v826_; }
+      { v826 = (v827); break v826_; }
     }
     if (v826 === INVALID) {
-      if ("readonlyPaths" in v387) { v388 = INVALID; break v388_; }
+      if ("readonlyPaths" in v387) { v388 = (INVALID); break v388_; }
       v826 = undefined;
     }
     const v831 = v387["mountLabel"];
@@ -3394,13 +3394,13 @@ v388_: {
     v832_: {
       let v833;
       if (v831 !== undefined) {
-        if (typeof v831 !== "string") { v832 = INVALID; break v832_; }
+        if (typeof v831 !== "string") { v832 = (INVALID); break v832_; }
         v833 = v831;
       }
-      { v832 = v833; break v832_; }
+      { v832 = (v833); break v832_; }
     }
     if (v832 === INVALID) {
-      if ("mountLabel" in v387) { v388 = INVALID; break v388_; }
+      if ("mountLabel" in v387) { v388 = (INVALID); break v388_; }
       v832 = undefined;
     }
     const v834 = v387["intelRdt"];
@@ -3408,19 +3408,19 @@ v388_: {
     v835_: {
       let v836;
       if (v834 !== undefined) {
-        if (typeof v834 !== "object" || v834 === null || Array.isArray(v834)) { v835 = INVALID; break v835_; }
+        if (typeof v834 !== "object" || v834 === null || Array.isArray(v834)) { v835 = (INVALID); break v835_; }
         const v837 = v834["closID"];
         let v838;
         v838_: {
           let v839;
           if (v837 !== undefined) {
-            if (typeof v837 !== "string") { v838 = INVALID; break v838_; }
+            if (typeof v837 !== "string") { v838 = (INVALID); break v838_; }
             v839 = v837;
           }
-          { v838 = v839; break v838_; }
+          { v838 = (v839); break v838_; }
         }
         if (v838 === INVALID) {
-          if ("closID" in v834) { v835 = INVALID; break v835_; }
+          if ("closID" in v834) { v835 = (INVALID); break v835_; }
           v838 = undefined;
         }
         const v840 = v834["l3CacheSchema"];
@@ -3428,13 +3428,13 @@ v388_: {
         v841_: {
           let v842;
           if (v840 !== undefined) {
-            if (typeof v840 !== "string") { v841 = INVALID; break v841_; }
+            if (typeof v840 !== "string") { v841 = (INVALID); break v841_; }
             v842 = v840;
           }
-          { v841 = v842; break v841_; }
+          { v841 = (v842); break v841_; }
         }
         if (v841 === INVALID) {
-          if ("l3CacheSchema" in v834) { v835 = INVALID; break v835_; }
+          if ("l3CacheSchema" in v834) { v835 = (INVALID); break v835_; }
           v841 = undefined;
         }
         const v843 = v834["memBwSchema"];
@@ -3442,13 +3442,13 @@ v388_: {
         v844_: {
           let v845;
           if (v843 !== undefined) {
-            if (typeof v843 !== "string") { v844 = INVALID; break v844_; }
+            if (typeof v843 !== "string") { v844 = (INVALID); break v844_; }
             v845 = v843;
           }
-          { v844 = v845; break v844_; }
+          { v844 = (v845); break v844_; }
         }
         if (v844 === INVALID) {
-          if ("memBwSchema" in v834) { v835 = INVALID; break v835_; }
+          if ("memBwSchema" in v834) { v835 = (INVALID); break v835_; }
           v844 = undefined;
         }
         const v846 = v834["schemata"];
@@ -3456,19 +3456,19 @@ v388_: {
         v847_: {
           let v848;
           if (v846 !== undefined) {
-            if (!Array.isArray(v846)) { v847 = INVALID; break v847_; }
+            if (!Array.isArray(v846)) { v847 = (INVALID); break v847_; }
             const v849 = new Array(v846.length);
             for (let v850 = 0; v850 < v846.length; v850++) {
               const v851 = v846[v850];
-              if (typeof v851 !== "string") { v847 = INVALID; break v847_; }
+              if (typeof v851 !== "string") { v847 = (INVALID); break v847_; }
               v849[v850] = v851;
             }
             v848 = v849;
           }
-          { v847 = v848; break v847_; }
+          { v847 = (v848); break v847_; }
         }
         if (v847 === INVALID) {
-          if ("schemata" in v834) { v835 = INVALID; break v835_; }
+          if ("schemata" in v834) { v835 = (INVALID); break v835_; }
           v847 = undefined;
         }
         const v852 = v834["enableCMT"];
@@ -3476,13 +3476,13 @@ v388_: {
         v853_: {
           let v854;
           if (v852 !== undefined) {
-            if (typeof v852 !== "boolean") { v853 = INVALID; break v853_; }
+            if (typeof v852 !== "boolean") { v853 = (INVALID); break v853_; }
             v854 = v852;
           }
-          { v853 = v854; break v853_; }
+          { v853 = (v854); break v853_; }
         }
         if (v853 === INVALID) {
-          if ("enableCMT" in v834) { v835 = INVALID; break v835_; }
+          if ("enableCMT" in v834) { v835 = (INVALID); break v835_; }
           v853 = undefined;
         }
         const v855 = v834["enableMBM"];
@@ -3490,13 +3490,13 @@ v388_: {
         v856_: {
           let v857;
           if (v855 !== undefined) {
-            if (typeof v855 !== "boolean") { v856 = INVALID; break v856_; }
+            if (typeof v855 !== "boolean") { v856 = (INVALID); break v856_; }
             v857 = v855;
           }
-          { v856 = v857; break v856_; }
+          { v856 = (v857); break v856_; }
         }
         if (v856 === INVALID) {
-          if ("enableMBM" in v834) { v835 = INVALID; break v835_; }
+          if ("enableMBM" in v834) { v835 = (INVALID); break v835_; }
           v856 = undefined;
         }
         const v858 = v834["enableMonitoring"];
@@ -3504,13 +3504,13 @@ v388_: {
         v859_: {
           let v860;
           if (v858 !== undefined) {
-            if (typeof v858 !== "boolean") { v859 = INVALID; break v859_; }
+            if (typeof v858 !== "boolean") { v859 = (INVALID); break v859_; }
             v860 = v858;
           }
-          { v859 = v860; break v859_; }
+          { v859 = (v860); break v859_; }
         }
         if (v859 === INVALID) {
-          if ("enableMonitoring" in v834) { v835 = INVALID; break v835_; }
+          if ("enableMonitoring" in v834) { v835 = (INVALID); break v835_; }
           v859 = undefined;
         }
         const v861 = {};
@@ -3528,10 +3528,10 @@ v388_: {
         }
         v836 = v861;
       }
-      { v835 = v836; break v835_; }
+      { v835 = (v836); break v835_; }
     }
     if (v835 === INVALID) {
-      if ("intelRdt" in v387) { v388 = INVALID; break v388_; }
+      if ("intelRdt" in v387) { v388 = (INVALID); break v388_; }
       v835 = undefined;
     }
     const v862 = v387["memoryPolicy"];
@@ -3539,21 +3539,21 @@ v388_: {
     v863_: {
       let v864;
       if (v862 !== undefined) {
-        if (typeof v862 !== "object" || v862 === null || Array.isArray(v862)) { v863 = INVALID; break v863_; }
+        if (typeof v862 !== "object" || v862 === null || Array.isArray(v862)) { v863 = (INVALID); break v863_; }
         const v865 = v862["mode"];
-        if (!c78.has(v865)) { v863 = INVALID; break v863_; }
+        if (!c78.has(v865)) { v863 = (INVALID); break v863_; }
         const v866 = v862["nodes"];
         let v867;
         v867_: {
           let v868;
           if (v866 !== undefined) {
-            if (typeof v866 !== "string") { v867 = INVALID; break v867_; }
+            if (typeof v866 !== "string") { v867 = (INVALID); break v867_; }
             v868 = v866;
           }
-          { v867 = v868; break v867_; }
+          { v867 = (v868); break v867_; }
         }
         if (v867 === INVALID) {
-          if ("nodes" in v862) { v863 = INVALID; break v863_; }
+          if ("nodes" in v862) { v863 = (INVALID); break v863_; }
           v867 = undefined;
         }
         const v869 = v862["flags"];
@@ -3561,19 +3561,19 @@ v388_: {
         v870_: {
           let v871;
           if (v869 !== undefined) {
-            if (!Array.isArray(v869)) { v870 = INVALID; break v870_; }
+            if (!Array.isArray(v869)) { v870 = (INVALID); break v870_; }
             const v872 = new Array(v869.length);
             for (let v873 = 0; v873 < v869.length; v873++) {
               const v874 = v869[v873];
-              if (!c79.has(v874)) { v870 = INVALID; break v870_; }
+              if (!c79.has(v874)) { v870 = (INVALID); break v870_; }
               v872[v873] = v874;
             }
             v871 = v872;
           }
-          { v870 = v871; break v870_; }
+          { v870 = (v871); break v870_; }
         }
         if (v870 === INVALID) {
-          if ("flags" in v862) { v863 = INVALID; break v863_; }
+          if ("flags" in v862) { v863 = (INVALID); break v863_; }
           v870 = undefined;
         }
         const v875 = {};
@@ -3587,10 +3587,10 @@ v388_: {
         }
         v864 = v875;
       }
-      { v863 = v864; break v863_; }
+      { v863 = (v864); break v863_; }
     }
     if (v863 === INVALID) {
-      if ("memoryPolicy" in v387) { v388 = INVALID; break v388_; }
+      if ("memoryPolicy" in v387) { v388 = (INVALID); break v388_; }
       v863 = undefined;
     }
     const v876 = v387["personality"];
@@ -3598,27 +3598,27 @@ v388_: {
     v877_: {
       let v878;
       if (v876 !== undefined) {
-        if (typeof v876 !== "object" || v876 === null || Array.isArray(v876)) { v877 = INVALID; break v877_; }
+        if (typeof v876 !== "object" || v876 === null || Array.isArray(v876)) { v877 = (INVALID); break v877_; }
         const v879 = v876["domain"];
-        if (!c81.has(v879)) { v877 = INVALID; break v877_; }
+        if (!c81.has(v879)) { v877 = (INVALID); break v877_; }
         const v880 = v876["flags"];
         let v881;
         v881_: {
           let v882;
           if (v880 !== undefined) {
-            if (!Array.isArray(v880)) { v881 = INVALID; break v881_; }
+            if (!Array.isArray(v880)) { v881 = (INVALID); break v881_; }
             const v883 = new Array(v880.length);
             for (let v884 = 0; v884 < v880.length; v884++) {
               const v885 = v880[v884];
-              if (typeof v885 !== "string") { v881 = INVALID; break v881_; }
+              if (typeof v885 !== "string") { v881 = (INVALID); break v881_; }
               v883[v884] = v885;
             }
             v882 = v883;
           }
-          { v881 = v882; break v881_; }
+          { v881 = (v882); break v881_; }
         }
         if (v881 === INVALID) {
-          if ("flags" in v876) { v877 = INVALID; break v877_; }
+          if ("flags" in v876) { v877 = (INVALID); break v877_; }
           v881 = undefined;
         }
         const v886 = {};
@@ -3631,10 +3631,10 @@ v388_: {
         }
         v878 = v886;
       }
-      { v877 = v878; break v877_; }
+      { v877 = (v878); break v877_; }
     }
     if (v877 === INVALID) {
-      if ("personality" in v387) { v388 = INVALID; break v388_; }
+      if ("personality" in v387) { v388 = (INVALID); break v388_; }
       v877 = undefined;
     }
     const v887 = {};
@@ -3662,7 +3662,7 @@ v388_: {
     }
     v389 = v887;
   }
-  { v388 = v389; break v388_; }
+  { v388 = (v389); break v388_; }
 }
 if (v388 === INVALID) {
   if ("linux" in input) return INVALID;

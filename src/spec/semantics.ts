@@ -47,8 +47,8 @@ export function checkVersion(raw: unknown): void {
   }
 }
 
-export /** Checks that involve more than one value. Runs on a type-correct spec. */
-function checkSemantics(spec: Spec): void {
+/** Checks that involve more than one value. Runs on a type-correct spec. */
+export function checkSemantics(spec: Spec): void {
   const rlimits = spec.process.rlimits;
   if (rlimits) {
     const seen = new Set<string>();

@@ -1,4 +1,5 @@
 import { constants as osConstants } from "node:os";
+import { SIGNAL_NAMES } from "../../src/signals.js";
 import { describe, expect, it } from "vitest";
 import { RuntsError } from "../../src/errors.js";
 import {
@@ -13,7 +14,6 @@ import {
   parseGoDuration,
   parseGoInt,
   parseSignal,
-  SIGNAL_NAMES,
   psArgs,
   reorderArgs,
   runArgs,

@@ -524,7 +524,7 @@ describe("the generated fast parser (src/spec/parse-fast.generated.ts)", () => {
       const raw: unknown = JSON.parse(text);
       const fast = parseSpecFast(raw);
       expect(fast, text).not.toBe(INVALID);
-      expect(fast, text).toEqual(validateSpec(JSON.parse(text)));
+      expect(fast, text).toStrictEqual(validateSpec(JSON.parse(text)));
     }
   });
 
