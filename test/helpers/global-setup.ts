@@ -9,10 +9,10 @@
  * except under CI=true, where that is an error. At teardown, anything of this
  * run still on the host is reported, force-removed, and fails the run.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import { isRoot, randomHex, runtimeBin, tmpPrefix } from "./context.js";
-import { formatLeaks, isEmpty, snapshotLeaks, sweepLeaks, type LeakSnapshot } from "./leaks.js";
+import { emptyNewParents, formatLeaks, isEmpty, runtsParents, snapshotLeaks, sweepLeaks, type LeakSnapshot } from "./leaks.js";
 import { buildRootfs } from "./rootfs.js";
 
 const BANNER = "=".repeat(72);
@@ -27,6 +27,7 @@ export default async function setup(): Promise<() => void> {
     return () => {};
   }
 
+  const parentsBefore = runtsParents();
   const foreign = snapshotLeaks("");
   const stale: LeakSnapshot = { ...foreign, fds: [] };
   if (!isEmpty(stale)) {
@@ -47,6 +48,15 @@ export default async function setup(): Promise<() => void> {
   return () => {
     rmSync(parent, { recursive: true, force: true });
     const left: LeakSnapshot = { ...snapshotLeaks(token), fds: [] };
+    const parents = emptyNewParents(parentsBefore, runtsParents());
+    if (parents.length) {
+      for (const d of parents) rmdirSync(d);
+      console.error(
+        `${BANNER}\n[runts tests] LEAKS: the test run ${token} left the runtime's cgroup parent empty behind ` +
+          `(removed now; the run fails):\n${parents.map((d) => `  ${d}`).join("\n")}\n${BANNER}`,
+      );
+      process.exitCode = 1;
+    }
     if (isEmpty(left)) return;
     const actions = sweepLeaks(left);
     console.error(
