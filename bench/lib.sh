@@ -123,9 +123,24 @@ make_bench_bundle() {
 
 # Leftovers of a run whose temp dir is $1 and whose ids contain $2, seen from
 # the host's mount namespace. Prints one line per leftover; returns 1 if any.
+# runts_parents: the runtime's default cgroup parent (/runts) in every hierarchy, where it exists.
+runts_parents() {
+  local d
+  for d in /sys/fs/cgroup/*/runts /sys/fs/cgroup/runts; do [[ -d $d && ! -L ${d%/runts} ]] && echo "$d"; done
+  return 0
+}
+
+# find_leftovers TMP TAG [PARENTS_BEFORE]: what the bench left; also a /runts
+# parent that did not exist before (PARENTS_BEFORE, from runts_parents) and now
+# holds no cgroup: the last container out should have removed it.
 find_leftovers() {
-  local tmp=$1 tag=$2 bad=0 p r
+  local tmp=$1 tag=$2 before=${3:-} bad=0 p r d
   local cg
+  for d in $(runts_parents); do
+    if ! grep -qxF "$d" <<<"$before" && [[ -z $(find "$d" -mindepth 1 -maxdepth 1 -type d) ]]; then
+      echo "leftover empty cgroup parent $d"; bad=1
+    fi
+  done
   cg=$(find /sys/fs/cgroup -name "*$tag*" 2>/dev/null || true)
   if [[ -n $cg ]]; then
     echo "leftover cgroup dirs:"; echo "$cg" | sed 's/^/  /'; bad=1
@@ -142,6 +157,34 @@ find_leftovers() {
     if [[ -d $r ]] && ls "$r" 2>/dev/null | grep -q "$tag"; then echo "leftover state in $r"; bad=1; fi
   done
   return $bad
+}
+
+# bench_outside NAME TAG SCRIPT ARGS...: the outer half of a bench script: a
+# temp dir (/tmp/NAME.XXXXXX) and a tag for this run, SCRIPT ARGS re-run
+# inside the private namespace, then the check for anything left on the host
+# (our cgroups swept if so). Exits with the script's status, 1 if it passed
+# but left something.
+bench_outside() {
+  local name=$1 tag=$2 parents_before status other
+  shift 2
+  parents_before=$(runts_parents)
+  BENCH_TMP=$(mktemp -d "/tmp/$name.XXXXXX")
+  BENCH_TAG=$tag
+  export BENCH_TMP BENCH_TAG
+  run_in_bench_ns "$@"
+  status=$BENCH_NS_STATUS
+  echo
+  echo "== cleanup check (host mount namespace)"
+  if find_leftovers "$BENCH_TMP" "$BENCH_TAG" "$parents_before"; then
+    echo "ok: no container, process, mount, cgroup dir (find /sys/fs/cgroup -name '*$BENCH_TAG*') or state left"
+  else
+    [[ $status -ne 0 ]] || status=1
+    sweep_cgroups "$BENCH_TAG"
+  fi
+  other=$(find /sys/fs/cgroup -name '*bench*' 2>/dev/null | grep -v "$BENCH_TAG" || true)
+  [[ -z $other ]] || echo "note: other '*bench*' cgroup dirs exist, not ours: $(echo "$other" | tr '\n' ' ')"
+  rm -rf "$BENCH_TMP" 2>/dev/null || true
+  exit "$status"
 }
 
 # Runs "$@" in a session of its own and waits for it, so that Ctrl-C reaches

@@ -38,19 +38,9 @@ if ! in_bench_ns; then
   ensure_tool strace strace
   ensure_tool hyperfine hyperfine
   if [[ -n $OUT ]]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); fi
-  BENCH_TMP=$(mktemp -d /tmp/runts-phases.XXXXXX)
-  BENCH_TAG="bench-phases-$$"
-  export BENCH_TMP BENCH_TAG
   args=("${orig_args[@]}")
   [[ -n $OUT ]] && args+=(--out "$OUT")
-  run_in_bench_ns "$0" "${args[@]}"
-  status=$BENCH_NS_STATUS
-  if ! find_leftovers "$BENCH_TMP" "$BENCH_TAG" >&2; then
-    [[ $status -ne 0 ]] || status=1
-    sweep_cgroups "$BENCH_TAG"
-  fi
-  rm -rf "$BENCH_TMP" 2>/dev/null || true
-  exit "$status"
+  bench_outside runts-phases "bench-phases-$$" "$0" "${args[@]}"
 fi
 
 unset NODE_EXTRA_CA_CERTS

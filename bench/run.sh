@@ -55,25 +55,9 @@ if ! in_bench_ns; then
   ensure_tool hyperfine hyperfine
   ensure_tool /usr/bin/time time
   if [[ -n $OUT ]]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); fi
-  BENCH_TMP=$(mktemp -d /tmp/runts-bench.XXXXXX)
-  BENCH_TAG="bench-$$"
-  export BENCH_TMP BENCH_TAG
   args=("${orig_args[@]}")
   [[ -n $OUT ]] && args+=(--out "$OUT")
-  run_in_bench_ns "$0" "${args[@]}"
-  status=$BENCH_NS_STATUS
-  echo
-  echo "== cleanup check (host mount namespace)"
-  if find_leftovers "$BENCH_TMP" "$BENCH_TAG"; then
-    echo "ok: no container, process, mount, cgroup dir (find /sys/fs/cgroup -name '*$BENCH_TAG*') or state left"
-  else
-    [[ $status -ne 0 ]] || status=1
-    sweep_cgroups "$BENCH_TAG"
-  fi
-  other=$(find /sys/fs/cgroup -name '*bench*' 2>/dev/null | grep -v "$BENCH_TAG" || true)
-  [[ -z $other ]] || echo "note: other '*bench*' cgroup dirs exist, not ours: $(echo "$other" | tr '\n' ' ')"
-  rm -rf "$BENCH_TMP" 2>/dev/null || true
-  exit "$status"
+  bench_outside runts-bench "bench-$$" "$0" "${args[@]}"
 fi
 
 # ---------------------------------------------------------------------------
