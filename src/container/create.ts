@@ -17,6 +17,7 @@ import { OCI_VERSION } from "../version.js";
 import { log } from "../log.js";
 import { mark } from "../timing.js";
 import { hookState, runHooks } from "./hooks.js";
+import { signalAll } from "./kill.js";
 import { type SavedState, StateDir, procStat } from "./state.js";
 
 export interface CreateOptions {
@@ -169,8 +170,9 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
     for (const h of holders.splice(0)) h.release();
     if (pid > 0) await reap(pid, libc.waitChild);
     try {
-      // Anything the container process left (a hook's child, say) goes too.
-      for (const p of cgroup?.pids() ?? []) killQuietly(p);
+      // Anything the container process left (a hook's child, say) goes too,
+      // as kill --all does it: no fork escapes.
+      if (cgroup) signalAll(cgroup, SIGKILL);
       cgroup?.destroy();
     } finally {
       dir.remove();
@@ -185,6 +187,8 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
     signals.release();
   }
 }
+
+const SIGKILL = 9;
 
 const TRAPPED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
@@ -206,14 +210,6 @@ function trapSignals(): { check(): Promise<void>; received(): NodeJS.Signals | u
       for (const sig of TRAPPED) process.off(sig, note);
     },
   };
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // gone already
-  }
 }
 
 /** Descriptors passed to us by socket activation (LISTEN_FDS for our own pid), as runc honours them. */

@@ -54,13 +54,13 @@ async function killAll(state: SavedState, cgroup: CgroupManager): Promise<void> 
       // gone already
     }
   }
-  signalAll(state, SIGKILL);
+  signalAll(cgroup, SIGKILL);
   await waitGone(state);
   // Zombies stay listed until their parent reaps them (an exec'd process's
   // parent may be a slow host init): only live processes are worth waiting for.
   const live = () => cgroup.pids().filter((p) => (procStat(p)?.state ?? "Z") !== "Z");
   for (let i = 0; i < 100 && live().length > 0; i++) {
-    signalAll(state, SIGKILL);
+    signalAll(cgroup, SIGKILL);
     await sleep(10);
   }
 }

@@ -1,7 +1,7 @@
 /** Signalling a container's init, or with `all` every process in its cgroup. */
-import { cgroupManagerFromState } from "../cgroups/index.js";
+import { type CgroupManager, cgroupManagerFromState } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
-import { type SavedState, StateDir, deriveStatus } from "./state.js";
+import { StateDir, deriveStatus } from "./state.js";
 
 const SIGKILL = 9;
 
@@ -10,7 +10,7 @@ export async function killContainer(dir: StateDir, signal: number, all: boolean)
   const status = deriveStatus(dir, state);
   if (status === "stopped" && !all) throw new RuntsError("container not running", { container: dir.id });
   if (all) {
-    signalAll(state, signal);
+    signalAll(cgroupManagerFromState(state.cgroup), signal);
     return;
   }
   try {
@@ -20,12 +20,12 @@ export async function killContainer(dir: StateDir, signal: number, all: boolean)
     throw err;
   }
   // A frozen task does not die until it is thawed (v1): thaw for SIGKILL, as runc.
-  if (status === "paused" && signal === SIGKILL) thawQuietly(state);
+  if (status === "paused" && signal === SIGKILL) thawQuietly(cgroupManagerFromState(state.cgroup));
 }
 
-function thawQuietly(state: SavedState): void {
+function thawQuietly(cg: CgroupManager): void {
   try {
-    cgroupManagerFromState(state.cgroup).freeze(false);
+    cg.freeze(false);
   } catch {
     // the cgroup is going away with its processes
   }
@@ -40,8 +40,7 @@ function thawQuietly(state: SavedState): void {
  * before and the signal is not SIGKILL. Frozen processes are thawed after
  * SIGKILL so that they can die.
  */
-export function signalAll(state: SavedState, signal: number): number {
-  const cg = cgroupManagerFromState(state.cgroup);
+export function signalAll(cg: CgroupManager, signal: number): number {
   // An empty cgroup cannot fork: nothing to freeze, signal or thaw (the usual case in delete).
   const pids = cg.pids();
   if (pids.length === 0) return 0;
@@ -53,7 +52,7 @@ export function signalAll(state: SavedState, signal: number): number {
     // no freezer to ask
   }
   if (signal === SIGKILL && cg.killAll()) {
-    if (wasFrozen) thawQuietly(state);
+    if (wasFrozen) thawQuietly(cg);
     return pids.length;
   }
   let froze = false;
@@ -76,7 +75,7 @@ export function signalAll(state: SavedState, signal: number): number {
       }
     }
   } finally {
-    if (froze || (wasFrozen && signal === SIGKILL)) thawQuietly(state);
+    if (froze || (wasFrozen && signal === SIGKILL)) thawQuietly(cg);
   }
   return n;
 }
