@@ -527,7 +527,7 @@ export function parseArgs(argv: readonly string[], opts: ParseOptions = {}): Par
   if (!spec) throw fail(`No help topic for '${name}'`, "", 3);
 
   // Command.Run: reorder, parse, normalize, --help, then checkArgs in the action.
-  const cmdHelp = commandHelp(spec.name, program);
+  const cmdHelp = { toString: () => commandHelp(spec.name, program) };
   const defs = [...spec.flags, HELP_FLAG];
   const rawArgs = g.rest.slice(1);
   const c = parseFlagSet(defs, spec.skipArgReorder ? rawArgs : reorderArgs(rawArgs));

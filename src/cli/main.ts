@@ -5,6 +5,7 @@
 import { errorLine } from "../errors.js";
 import { mark, reportMarks } from "../timing.js";
 import { type ParsedCommandLine, UsageError, parseArgs } from "./args.js";
+import { appHelp, commandHelp, isCommandName } from "./commands.js";
 import { configureLog, log } from "../log.js";
 import { stdout, stderr } from "../output.js";
 
@@ -60,7 +61,6 @@ async function main(argv: string[]): Promise<number> {
   mark("arguments parsed");
   try {
     if (cmd.command === "help" || cmd.command === "version") {
-      const { appHelp, commandHelp, isCommandName } = await import("./commands.js");
       const { RUNTS_VERSION, OCI_VERSION } = await import("../version.js");
       if (cmd.command === "version") {
         stdout(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { RuntsError, errnoText } from "../errors.js";
 import { flagString, specArgs, type ParsedCommandLine } from "../cli/args.js";
 import { OCI_VERSION } from "../version.js";
+import { cleanPath } from "../plan/paths.js";
 
 /** The runtime-spec version runts declares in the configs it writes (src/version.ts OCI_VERSION, "1.2.0"). */
 export const RUNTS_SPEC_VERSION: string = OCI_VERSION;
@@ -119,16 +120,6 @@ export function exampleSpec(opts: ExampleOptions): ExampleSpec {
   };
 }
 
-function cleanPath(p: string): string {
-  const parts: string[] = [];
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") parts.pop();
-    else parts.push(seg);
-  }
-  return (p.startsWith("/") ? "/" : "") + parts.join("/") || ".";
-}
-
 /**
  * runc's specconv.ToRootless: no network (or pre-existing user) namespace, a
  * user namespace mapping the caller's euid/egid to 0, /sys as a read-only
@@ -163,7 +154,7 @@ export function renderSpec(spec: ExampleSpec): string {
 }
 
 /** True when /sys/fs/cgroup is a cgroup2 mount (runc's cgroups.IsCgroup2UnifiedMode). */
-export async function isCgroup2Unified(path = "/sys/fs/cgroup"): Promise<boolean> {
+async function isCgroup2Unified(path = "/sys/fs/cgroup"): Promise<boolean> {
   try {
     return (await statfs(path)).type === CGROUP2_SUPER_MAGIC;
   } catch {

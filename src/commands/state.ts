@@ -2,13 +2,11 @@
 import { idArgs, type ParsedCommandLine } from "../cli/args.js";
 import { formatState } from "../cli/format.js";
 import { StateDir, deriveStatus } from "../container/state.js";
-import { RuntsError } from "../errors.js";
 import { stdout } from "../output.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
   const dir = new StateDir(cmd.global.root, idArgs(cmd).id);
-  const s = dir.read();
-  if (!s) throw new RuntsError("container does not exist", { container: dir.id });
+  const s = dir.load();
   stdout(formatState({ ...s, status: deriveStatus(dir, s) }));
   return 0;
 }
