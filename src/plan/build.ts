@@ -6,7 +6,7 @@
 import { posix } from "node:path";
 import { RuntsError } from "../errors.js";
 import type { LinuxNamespace, Mount, NamespaceType, Spec } from "../spec/schema.js";
-import { CLONE, MS, S_IFBLK, S_IFCHR, S_IFIFO, makedev } from "./linux.js";
+import { CLONE, JOIN_ORDER, MS, NS_FLAGS, S_IFBLK, S_IFCHR, S_IFIFO, makedev } from "./linux.js";
 import { DEFAULT_DEVICES } from "./devices.js";
 import { type HostView, realHost } from "./host.js";
 import { hookStep } from "./hooks.js";
@@ -47,20 +47,6 @@ export interface PlanInput {
   /** Host lookups, injectable for tests. */
   host?: Partial<HostView>;
 }
-
-export const NS_FLAGS: Record<NamespaceType, number> = {
-  pid: CLONE.NEWPID,
-  network: CLONE.NEWNET,
-  mount: CLONE.NEWNS,
-  ipc: CLONE.NEWIPC,
-  uts: CLONE.NEWUTS,
-  user: CLONE.NEWUSER,
-  cgroup: CLONE.NEWCGROUP,
-  time: CLONE.NEWTIME,
-};
-
-/** Joined namespaces go user first, so the rest are joined with its privileges (as runc). */
-export const JOIN_ORDER: NamespaceType[] = ["user", "ipc", "uts", "network", "pid", "mount", "cgroup", "time"];
 
 const DEV_SYMLINKS: Array<[string, string]> = [
   ["/proc/self/fd", "/dev/fd"],

@@ -5,7 +5,7 @@
  */
 import { RuntsError } from "../errors.js";
 import type { NamespaceType, Process } from "../spec/schema.js";
-import { JOIN_ORDER, NS_FLAGS } from "./build.js";
+import { JOIN_ORDER, NS_FLAGS } from "./linux.js";
 import { type HostView, realHost } from "./host.js";
 import { type LaunchPlan, type Note, type Step, hex, step } from "./plan.js";
 import { cpuList, processSteps } from "./process.js";

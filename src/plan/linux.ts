@@ -1,4 +1,5 @@
 /** Linux constants the planner needs (uapi values, identical on x86_64 and arm64). */
+import type { NamespaceType } from "../spec/schema.js";
 
 export const CLONE = {
   NEWTIME: 0x80,
@@ -110,3 +111,17 @@ export const CAPABILITIES: Record<string, number> = {
   CAP_BPF: 39,
   CAP_CHECKPOINT_RESTORE: 40,
 };
+
+export const NS_FLAGS: Record<NamespaceType, number> = {
+  pid: CLONE.NEWPID,
+  network: CLONE.NEWNET,
+  mount: CLONE.NEWNS,
+  ipc: CLONE.NEWIPC,
+  uts: CLONE.NEWUTS,
+  user: CLONE.NEWUSER,
+  cgroup: CLONE.NEWCGROUP,
+  time: CLONE.NEWTIME,
+};
+
+/** Joined namespaces go user first, so the rest are joined with its privileges (as runc). */
+export const JOIN_ORDER: NamespaceType[] = ["user", "ipc", "uts", "network", "pid", "mount", "cgroup", "time"];

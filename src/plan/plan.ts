@@ -23,7 +23,7 @@ export interface LaunchPlan {
   steps: Step[];
   /** uid_map/gid_map lines to write for a new user namespace, at stage "ready". */
   userns?: { uidMappings: IdMap[]; gidMappings: IdMap[] };
-  /** Value for /proc/<pid>/oom_score_adj, written by runts at stage "ready". */
+  /** Value for runts-init's /proc/<pid>/oom_score_adj, written by runts before it sends the plan (the container process inherits it). */
   oomScoreAdj?: number;
   /** Number of fds (3..) passed through to the container process. */
   preserveFds: number;
