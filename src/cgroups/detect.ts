@@ -232,8 +232,3 @@ export function cgroupHost(env?: CgroupEnv): CgroupHost {
   defaultHost ??= new CgroupHost();
   return defaultHost;
 }
-
-/** Convenience for callers that only need the mode of the real host. */
-export function detectCgroupMode(env?: CgroupEnv): CgroupMode {
-  return cgroupHost(env).mode();
-}

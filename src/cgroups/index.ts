@@ -14,6 +14,6 @@ export type { CgroupStats } from "./stats.js";
 export { statsJson, toJson } from "./stats.js";
 export { DEFAULT_CGROUP_ROOT } from "./common.js";
 export { cgroupManagerFromState, createCgroupManager } from "./manager.js";
-export { detectCgroupMode, parseMountinfo, parseProcCgroup } from "./detect.js";
+export { parseMountinfo, parseProcCgroup } from "./detect.js";
 export type { Hierarchy, ProcCgroupEntry } from "./detect.js";
 export { normalizeCgroupsPath } from "./paths.js";

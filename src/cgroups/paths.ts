@@ -121,17 +121,28 @@ export function resolveInHierarchy(p: CgroupPath, h: Hierarchy, host: CgroupHost
       { step: STEP, path: h.mountpoint },
     );
   }
-  const rel = posix.relative(h.mountRoot, own);
-  if (rel.startsWith("..") || posix.isAbsolute(rel)) {
+  const base = dirInMount(h, own);
+  if (base === undefined) {
     throw new RuntsError(
       `cannot place relative cgroupsPath ${JSON.stringify(p.path)}: the runtime's own ${name} cgroup ${own} is outside the mount at ${h.mountpoint} (root ${h.mountRoot})`,
       { step: STEP, path: h.mountpoint },
     );
   }
-  const base = rel === "" ? h.mountpoint : `${h.mountpoint}/${rel}`;
   return {
     path: posix.join(own, p.path),
     dir: `${base}/${p.path}`,
     base,
   };
+}
+
+/**
+ * Where the mount of hierarchy `h` shows cgroup `cg` (a path in the
+ * hierarchy, as /proc/self/cgroup names it): under the mountpoint, less the
+ * mount's own root (mountinfo field 4). Undefined when the mount does not
+ * show it.
+ */
+export function dirInMount(h: { mountpoint: string; mountRoot: string }, cg: string): string | undefined {
+  const rel = posix.relative(h.mountRoot, cg);
+  if (rel.startsWith("..") || posix.isAbsolute(rel)) return undefined;
+  return rel === "" ? h.mountpoint : `${h.mountpoint}/${rel}`;
 }

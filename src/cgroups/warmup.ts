@@ -14,6 +14,7 @@
  */
 import { writeFile } from "node:fs";
 import { CgroupHost, cgroupHost } from "./detect.js";
+import { dirInMount } from "./paths.js";
 
 let started: Promise<void> | undefined;
 
@@ -25,11 +26,8 @@ let started: Promise<void> | undefined;
 export function procsFileOf(host: CgroupHost): string | undefined {
   for (const h of host.hierarchies()) {
     const own = host.ownPath(h);
-    if (own === undefined) continue;
-    // The mount may show a sub-cgroup as its root (mountinfo field 4).
-    let rel: string | undefined = own;
-    if (h.mountRoot !== "/") rel = own === h.mountRoot ? "/" : own.startsWith(`${h.mountRoot}/`) ? own.slice(h.mountRoot.length) : undefined;
-    if (rel !== undefined) return `${h.mountpoint}${rel === "/" ? "" : rel}/cgroup.procs`;
+    const dir = own === undefined ? undefined : dirInMount(h, own);
+    if (dir !== undefined) return `${dir}/cgroup.procs`;
   }
   return undefined;
 }

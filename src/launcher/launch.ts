@@ -130,30 +130,27 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       if (init.exited()) throw init.gone();
       throw err;
     }
+    const onPid = (fields: string[] | undefined): boolean => {
+      if (fields?.[0] !== "pid") return false;
+      mark("pid received");
+      pid = Number(fields[1]);
+      hooks.onCloned?.(pid);
+      return true;
+    };
     // runts-init sends "pid" right after clone, but the container process runs
     // on at once and may speak first: any other message waits for the pid.
-    const learnPid = (): void => {
-      const next = channel.read();
-      if (next?.[0] !== "pid") return;
-      mark("pid received");
-      pid = Number(next[1]);
-      hooks.onCloned?.(pid);
-    };
+    const learnPid = (): void => void onPid(channel.read());
+    const launched = (): Launched => ({ pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) });
     for (;;) {
       const msg = channel.read();
       if (!msg) {
         // An exec'd process closes its end by exec-ing: for exec that is success.
-        if (plan.mode === "exec" && pid) return { pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) };
+        if (plan.mode === "exec" && pid) return launched();
         if (!pid) throw init.gone();
         throw new RuntsError("container init exited before it was set up", { step: "container init" });
       }
       const [kind] = msg;
-      if (kind === "pid") {
-        mark("pid received");
-        pid = Number(msg[1]);
-        hooks.onCloned?.(pid);
-        continue;
-      }
+      if (onPid(msg)) continue;
       if (kind === "error") {
         // From runts-init before clone (then no pid follows), or from the container process.
         if (!pid) learnPid();
@@ -174,7 +171,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
         }
         channel.send("ack");
       } else if (kind === "created") {
-        return { pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) };
+        return launched();
       } else {
         throw new RuntsError(`unexpected message from container init: ${kind}`, { step: "sync" });
       }

@@ -14,7 +14,7 @@
  *   half. Schemas without their own text get one from `expectationFor` in
  *   format-error.ts.
  * - Checks that span several fields (duplicate namespaces, user namespace
- *   without mappings, ociVersion) live in load.ts, not here.
+ *   without mappings, ociVersion) live in semantics.ts, not here.
  * - All schemas are built once, at module scope, with zod/mini: the same
  *   parse engine and issues as classic zod, but schemas without the classic
  *   method surface, so importing this module and the first parse cost less

@@ -229,10 +229,19 @@ export interface WaitResult {
 
 /** waitpid() for a child, in a worker thread so the event loop keeps running. */
 export async function waitChild(pid: number): Promise<WaitResult> {
+  // Its own buffer: the wait runs in another thread while other calls use the scratch one.
+  const mem = nativeAlloc(8);
+  const { ptr, buf } = mem;
+  try {
+    return decodeWaitStatus(await waitFor(pid, ptr, buf));
+  } finally {
+    nativeFree(mem);
+  }
+}
+
+async function waitFor(pid: number, ptr: FfiRs.JsExternal, buf: Buffer): Promise<number> {
   const f = lib();
   const t = f.DataType;
-  // Its own buffer: the wait runs in another thread while other calls use the scratch one.
-  const { ptr, buf } = region(8);
   for (;;) {
     const r = (await f.load({
       library: "libc",
@@ -243,11 +252,13 @@ export async function waitChild(pid: number): Promise<WaitResult> {
       errno: true,
       runInNewThread: true,
     })) as Call;
-    if (r.value === pid) break;
+    if (r.value === pid) return buf.readInt32LE(0);
     if (r.errnoCode === osConstants().errno.EINTR) continue;
     throw new RuntsError("waitpid failed", { step: "wait", errno: errnoMessage(r.errnoCode) });
   }
-  const status = buf.readInt32LE(0);
+}
+
+function decodeWaitStatus(status: number): WaitResult {
   const sig = status & 0x7f;
   if (sig === 0) return { code: (status >> 8) & 0xff };
   return { code: 128 + sig, signal: sig };
