@@ -3,7 +3,8 @@
  * find a container's cgroup directory for a controller from the host, the
  * way an operator would (/proc/<pid>/cgroup + the host's cgroup mounts).
  */
-import { readFileSync, statfsSync } from "node:fs";
+import { readFileSync, rmdirSync, statfsSync } from "node:fs";
+import { findDirs } from "../../src/cgroups/scratch.js";
 
 const ROOT = "/sys/fs/cgroup";
 const CGROUP2_SUPER_MAGIC = 0x63677270;
@@ -65,4 +66,26 @@ export function cgroupDir(pid: number, controller = ""): string {
 
 export function readCgroupFile(pid: number, controller: string, file: string): string {
   return readFileSync(`${cgroupDir(pid, hostIsV2() ? "" : controller)}/${file}`, "utf8").trim();
+}
+
+/** Every directory under /sys/fs/cgroup whose path contains `needle`. */
+export function dirsContaining(needle: string): string[] {
+  return findDirs(ROOT, needle);
+}
+
+/**
+ * After a test, even one that failed half-way: remove every cgroup directory
+ * named after one of `ids`, deepest first. What cannot go is reported by the
+ * global leak check.
+ */
+export function sweepCgroupDirs(ids: string[]): void {
+  for (const id of ids) {
+    for (const d of dirsContaining(id).sort((a, b) => b.length - a.length)) {
+      try {
+        rmdirSync(d);
+      } catch {
+        // left for the global leak check
+      }
+    }
+  }
 }

@@ -30,7 +30,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { MARK, runToken, subdirNames, tmpPrefix } from "./context.js";
+import { MARK, isAlive, runToken, subdirNames, tmpPrefix } from "./context.js";
 import { runCmd, type CmdResult } from "./cmd.js";
 import { parseMountinfo } from "./mountinfo.js";
 import { buildRootfs } from "./rootfs.js";
@@ -78,15 +78,6 @@ function describeResult(what: string, r: CmdResult): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
-}
 
 function cmdline(pid: number): string[] {
   try {

@@ -8,7 +8,7 @@
  * of another run going on at the same time on the same machine.
  */
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -63,5 +63,17 @@ export function subdirNames(dir: string): string[] {
       .map((e) => e.name);
   } catch {
     return [];
+  }
+}
+
+/** Is `pid` a live process (not a zombie)? */
+export function isAlive(pid: number): boolean {
+  try {
+    // A zombie still "exists" for kill(0); look at its state.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
   }
 }

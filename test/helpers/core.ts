@@ -4,12 +4,13 @@
  * running to look at it from the host, parse mountinfo, compare namespaces,
  * and a per-file leak check for afterAll.
  */
-import { readFileSync, readlinkSync } from "node:fs";
+import { readlinkSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import type { Bundle, MakeBundleOptions, OciConfig } from "./bundle.js";
 import { runCmd, type CmdResult } from "./cmd.js";
 import type { RuntimeEnv } from "./harness.js";
 import { assertNoLeaks, snapshotLeaks, type LeakSnapshot } from "./leaks.js";
+export { isAlive } from "./context.js";
 import type { RunResult, Runtime } from "./runtime.js";
 
 export type Mutate = (cfg: OciConfig) => OciConfig | void;
@@ -65,16 +66,6 @@ export function nsLink(pid: number | "self", ns: string): string {
   return readlinkSync(`/proc/${pid}/ns/${ns}`);
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    // A zombie still "exists" for kill(0); look at its state.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
-}
 
 export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

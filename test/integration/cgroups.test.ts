@@ -5,18 +5,16 @@
  * and the cgroup removed without leaving anything behind.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirsContaining, sweepCgroupDirs } from "../helpers/cgroups.js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CgroupManager } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager, parseProcCgroup } from "../../src/cgroups/index.js";
 import { initLibc } from "../../src/sys/libc.js";
-import { findDirs } from "../../src/cgroups/scratch.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 
 const ROOT = "/sys/fs/cgroup";
 
-/** Every directory under /sys/fs/cgroup whose path contains `needle`. */
-const dirsContaining = (needle: string): string[] => findDirs(ROOT, needle);
 
 function sleeper(): ChildProcess {
   const child = spawn("sleep", ["100"], { stdio: "ignore" });
@@ -54,15 +52,7 @@ describe.skipIf(!isRoot)("cgroups on this host", () => {
         // fall through to the sweep
       }
     }
-    for (const id of ids.splice(0)) {
-      for (const d of dirsContaining(id).sort((a, b) => b.length - a.length)) {
-        try {
-          rmdirSync(d);
-        } catch {
-          // reported by the leak check of the global teardown
-        }
-      }
-    }
+    sweepCgroupDirs(ids.splice(0));
   });
 
   it("creates, joins, applies devices, lists pids and destroys /runts/<id> in every hierarchy", async () => {

@@ -7,17 +7,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { cgroupHierarchies } from "../helpers/config.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
-import { isAlive, parseMountinfo, startContainer, useFileLeakCheck, waitUntil } from "../helpers/core.js";
+import { isAlive, startContainer, useFileLeakCheck, waitUntil } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
 import { parseState, runts, type Runtime } from "../helpers/runtime.js";
-
-/** Mountpoints of the host's cgroup hierarchies (v1 and the v2 one). */
-function cgroupHierarchies(): string[] {
-  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"))
-    .filter((m) => (m.fstype === "cgroup" || m.fstype === "cgroup2") && m.mountpoint.startsWith("/sys/fs/cgroup"))
-    .map((m) => m.mountpoint);
-}
 
 /** Paths in /proc/<pid>/cgroup, one per hierarchy line. */
 function procCgroupPaths(pid: number): string[] {

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RuntsError } from "../../src/errors.js";
 import { parseArgs } from "../../src/cli/args.js";
-import { RUNTS_SPEC_VERSION, exampleSpec, isCgroup2Unified, renderSpec, run, toRootless } from "../../src/commands/spec.js";
+import { RUNTS_SPEC_VERSION, exampleSpec, renderSpec, run, toRootless } from "../../src/commands/spec.js";
+import { hostIsV2 } from "../helpers/cgroups.js";
 
 // `runc spec` and `runc spec --rootless` (as root) from runc 1.1.5 on a
 // cgroup v1 host, captured byte for byte (tabs, no trailing newline).
@@ -432,7 +433,7 @@ describe("runts spec", () => {
     const text = readFileSync(join(dir, "config.json"), "utf8");
     expect(text.endsWith("}")).toBe(true);
     expect(text).toContain('\n\t"ociVersion": "1.2.0",\n');
-    expect(JSON.parse(text)).toEqual(expectedFromRunc(RUNC_SPEC, await isCgroup2Unified()));
+    expect(JSON.parse(text)).toEqual(expectedFromRunc(RUNC_SPEC, hostIsV2()));
     expect(statSync(join(dir, "config.json")).mode & 0o111).toBe(0);
   });
 
@@ -440,14 +441,14 @@ describe("runts spec", () => {
     const dir = tempDir();
     expect(await run(parseArgs(["spec"], { cwd: dir }))).toBe(0);
     const got = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as Json;
-    expect(got).toEqual(expectedFromRunc(RUNC_SPEC, await isCgroup2Unified()));
+    expect(got).toEqual(expectedFromRunc(RUNC_SPEC, hostIsV2()));
   });
 
   it("--rootless writes runc's rootless variant for the current user", async () => {
     const dir = tempDir();
     expect(await run(parseArgs(["spec", "--rootless", "-b", dir]))).toBe(0);
     const got = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as Json;
-    expect(got).toEqual(expectedFromRunc(RUNC_SPEC_ROOTLESS, await isCgroup2Unified(), process.geteuid?.() ?? 0, process.getegid?.() ?? 0));
+    expect(got).toEqual(expectedFromRunc(RUNC_SPEC_ROOTLESS, hostIsV2(), process.geteuid?.() ?? 0, process.getegid?.() ?? 0));
   });
 
   it("refuses when config.json exists: File config.json exists. Remove it first", async () => {
