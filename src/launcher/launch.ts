@@ -198,18 +198,21 @@ function sendPlan(init: ShimProcess, plan: LaunchPlan): void {
 }
 
 async function ready(pid: number, plan: LaunchPlan, hooks: LaunchHooks): Promise<string[] | void> {
-  if (plan.userns) {
-    try {
-      writeFileSync(`/proc/${pid}/uid_map`, mapText(plan.userns.uidMappings));
-      writeFileSync(`/proc/${pid}/gid_map`, mapText(plan.userns.gidMappings));
-    } catch (err) {
-      throw new RuntsError(`cannot write the user namespace id maps: ${(err as Error).message}`, {
-        step: "uid/gid maps",
-        path: `/proc/${pid}`,
-      });
-    }
-  }
+  if (plan.userns) writeIdMaps(pid, plan.userns.uidMappings, plan.userns.gidMappings);
   return hooks.onReady?.(pid);
+}
+
+/** Write the uid and gid maps of the user namespace process `pid` is in. */
+export function writeIdMaps(pid: number, uidMappings: IdMap[], gidMappings: IdMap[]): void {
+  try {
+    writeFileSync(`/proc/${pid}/uid_map`, mapText(uidMappings));
+    writeFileSync(`/proc/${pid}/gid_map`, mapText(gidMappings));
+  } catch (err) {
+    throw new RuntsError(`cannot write the user namespace id maps: ${(err as Error).message}`, {
+      step: "uid/gid maps",
+      path: `/proc/${pid}`,
+    });
+  }
 }
 
 function setOomScoreAdj(pid: number, value: number): void {
