@@ -115,6 +115,13 @@ const DETACH = boolFlag("detach", "detach from the container's process", ["d"]);
 const NO_SUBREAPER = boolFlag("no-subreaper", "disable the use of the subreaper used to reap reparented processes");
 const FORMAT = stringFlag("format", "select one of: table or json", ["f"], "table");
 
+const BUNDLE = stringFlag("bundle", "path to the root of the bundle directory, defaults to the current directory", ["b"]);
+
+/** The id argument of commands that act on an existing container (runc's wording). */
+const EXISTING_ID_HELP = `<container-id>
+
+Where "<container-id>" is the name for the instance of the container.`;
+
 const ID_HELP = `<container-id>
 
 Where "<container-id>" is your name for the instance of the container that you
@@ -178,7 +185,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     args: { exact: 1 },
     skipArgReorder: false,
     flags: [
-      stringFlag("bundle", "path to the root of the bundle directory, defaults to the current directory", ["b"]),
+      BUNDLE,
       CONSOLE_SOCKET,
       PIDFD_SOCKET,
       PID_FILE,
@@ -190,9 +197,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   delete: {
     name: "delete",
     usage: "delete any resources held by the container often used with detached container",
-    argsUsage: `<container-id>
-
-Where "<container-id>" is the name for the instance of the container.`,
+    argsUsage: EXISTING_ID_HELP,
     args: { exact: 1 },
     skipArgReorder: false,
     flags: [boolFlag("force", "Forcibly deletes the container if it is still running (uses SIGKILL)", ["f"])],
@@ -200,9 +205,7 @@ Where "<container-id>" is the name for the instance of the container.`,
   events: {
     name: "events",
     usage: "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
-    argsUsage: `<container-id>
-
-Where "<container-id>" is the name for the instance of the container.`,
+    argsUsage: EXISTING_ID_HELP,
     args: { exact: 1 },
     skipArgReorder: false,
     flags: [
@@ -313,7 +316,7 @@ Where "<container-id>" is the name for the instance of the container and
     args: { exact: 1 },
     skipArgReorder: false,
     flags: [
-      stringFlag("bundle", "path to the root of the bundle directory, defaults to the current directory", ["b"]),
+      BUNDLE,
       CONSOLE_SOCKET,
       PIDFD_SOCKET,
       DETACH,

@@ -18,8 +18,9 @@ export function createOptions(cmd: ParsedCommandLine, a: CreateArgs, detached: b
     preserveFds: a.preserveFds,
     systemdCgroup: cmd.global.systemdCgroup,
     detached,
-    ...(a.consoleSocket ? { consoleSocket: a.consoleSocket } : {}),
-    ...(a.pidfdSocket ? { pidfdSocket: a.pidfdSocket } : {}),
-    ...(a.pidFile ? { pidFile: a.pidFile } : {}),
+    // createArgs leaves out a flag that was not given or given empty.
+    consoleSocket: a.consoleSocket,
+    pidfdSocket: a.pidfdSocket,
+    pidFile: a.pidFile,
   };
 }
