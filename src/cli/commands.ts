@@ -154,246 +154,285 @@ const CHECKPOINT_COMMON: readonly FlagSpec[] = [
   stringFlag("work-path", "path for saving work files and logs"),
 ];
 
+/**
+ * Each command's spec is built when it is asked for: a process parses one
+ * command, and building all of them (flags, help strings) cost every cold
+ * start ~0.1 ms.
+ */
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
-  checkpoint: {
-    name: "checkpoint",
-    usage: "checkpoint a running container",
-    argsUsage: "<container-id>",
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [
-      ...CHECKPOINT_COMMON,
-      stringFlag("parent-path", "path for previous criu image files in pre-dump"),
-      boolFlag("leave-running", "leave the process running after checkpointing"),
-      boolFlag("tcp-established", "allow open tcp connections"),
-      boolFlag("ext-unix-sk", "allow external unix sockets"),
-      boolFlag("shell-job", "allow shell jobs"),
-      boolFlag("lazy-pages", "use userfaultfd to lazily restore memory pages"),
-      intFlag("status-fd", "criu writes \\0 to this FD once lazy-pages is ready", "-1"),
-      stringFlag("page-server", "ADDRESS:PORT of the page server"),
-      boolFlag("file-locks", "handle file locks, for safety"),
-      boolFlag("pre-dump", "dump container's memory information only, leave the container running after this"),
-      stringFlag("manage-cgroups-mode", "cgroups mode: 'soft' (default), 'full' and 'strict'"),
-      sliceFlag("empty-ns", "create a namespace, but don't restore its properties"),
-      boolFlag("auto-dedup", "enable auto deduplication of memory images"),
-    ],
+  get checkpoint(): CommandSpec {
+    return {
+      name: "checkpoint",
+      usage: "checkpoint a running container",
+      argsUsage: "<container-id>",
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [
+        ...CHECKPOINT_COMMON,
+        stringFlag("parent-path", "path for previous criu image files in pre-dump"),
+        boolFlag("leave-running", "leave the process running after checkpointing"),
+        boolFlag("tcp-established", "allow open tcp connections"),
+        boolFlag("ext-unix-sk", "allow external unix sockets"),
+        boolFlag("shell-job", "allow shell jobs"),
+        boolFlag("lazy-pages", "use userfaultfd to lazily restore memory pages"),
+        intFlag("status-fd", "criu writes \\0 to this FD once lazy-pages is ready", "-1"),
+        stringFlag("page-server", "ADDRESS:PORT of the page server"),
+        boolFlag("file-locks", "handle file locks, for safety"),
+        boolFlag("pre-dump", "dump container's memory information only, leave the container running after this"),
+        stringFlag("manage-cgroups-mode", "cgroups mode: 'soft' (default), 'full' and 'strict'"),
+        sliceFlag("empty-ns", "create a namespace, but don't restore its properties"),
+        boolFlag("auto-dedup", "enable auto deduplication of memory images"),
+      ],
+    };
   },
-  create: {
-    name: "create",
-    usage: "create a container",
-    argsUsage: ID_HELP,
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [
-      BUNDLE,
-      CONSOLE_SOCKET,
-      PIDFD_SOCKET,
-      PID_FILE,
-      NO_PIVOT,
-      NO_NEW_KEYRING,
-      PRESERVE_FDS,
-    ],
+  get create(): CommandSpec {
+    return {
+      name: "create",
+      usage: "create a container",
+      argsUsage: ID_HELP,
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [
+        BUNDLE,
+        CONSOLE_SOCKET,
+        PIDFD_SOCKET,
+        PID_FILE,
+        NO_PIVOT,
+        NO_NEW_KEYRING,
+        PRESERVE_FDS,
+      ],
+    };
   },
-  delete: {
-    name: "delete",
-    usage: "delete any resources held by the container often used with detached container",
-    argsUsage: EXISTING_ID_HELP,
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [boolFlag("force", "Forcibly deletes the container if it is still running (uses SIGKILL)", ["f"])],
+  get delete(): CommandSpec {
+    return {
+      name: "delete",
+      usage: "delete any resources held by the container often used with detached container",
+      argsUsage: EXISTING_ID_HELP,
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [boolFlag("force", "Forcibly deletes the container if it is still running (uses SIGKILL)", ["f"])],
+    };
   },
-  events: {
-    name: "events",
-    usage: "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
-    argsUsage: EXISTING_ID_HELP,
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [
-      { name: "interval", aliases: [], kind: "duration", default: "5s", usage: "set the stats collection interval" },
-      boolFlag("stats", "display the container's stats then exit"),
-    ],
+  get events(): CommandSpec {
+    return {
+      name: "events",
+      usage: "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+      argsUsage: EXISTING_ID_HELP,
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [
+        { name: "interval", aliases: [], kind: "duration", default: "5s", usage: "set the stats collection interval" },
+        boolFlag("stats", "display the container's stats then exit"),
+      ],
+    };
   },
-  exec: {
-    name: "exec",
-    usage: "execute new process inside the container",
-    argsUsage: `<container-id> <command> [command options]  || -p process.json <container-id>`,
-    args: { min: 1 },
-    skipArgReorder: true,
-    flags: [
-      CONSOLE_SOCKET,
-      PIDFD_SOCKET,
-      stringFlag("cwd", "current working directory in the container"),
-      sliceFlag("env", "set environment variables", ["e"]),
-      boolFlag("tty", "allocate a pseudo-TTY", ["t"]),
-      stringFlag("user", "UID (format: <uid>[:<gid>])", ["u"]),
-      { name: "additional-gids", aliases: ["g"], kind: "int64Slice", default: [], usage: "additional gids" },
-      stringFlag("process", "path to the process.json", ["p"]),
-      DETACH,
-      PID_FILE,
-      stringFlag("process-label", "set the asm process label for the process commonly used with selinux"),
-      stringFlag("apparmor", "set the apparmor profile for the process"),
-      boolFlag("no-new-privs", "set the no new privileges value for the process"),
-      sliceFlag("cap", "add a capability to the bounding set for the process", ["c"]),
-      PRESERVE_FDS,
-      sliceFlag("cgroup", "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>."),
-      boolFlag("ignore-paused", "allow exec in a paused container"),
-    ],
+  get exec(): CommandSpec {
+    return {
+      name: "exec",
+      usage: "execute new process inside the container",
+      argsUsage: `<container-id> <command> [command options]  || -p process.json <container-id>`,
+      args: { min: 1 },
+      skipArgReorder: true,
+      flags: [
+        CONSOLE_SOCKET,
+        PIDFD_SOCKET,
+        stringFlag("cwd", "current working directory in the container"),
+        sliceFlag("env", "set environment variables", ["e"]),
+        boolFlag("tty", "allocate a pseudo-TTY", ["t"]),
+        stringFlag("user", "UID (format: <uid>[:<gid>])", ["u"]),
+        { name: "additional-gids", aliases: ["g"], kind: "int64Slice", default: [], usage: "additional gids" },
+        stringFlag("process", "path to the process.json", ["p"]),
+        DETACH,
+        PID_FILE,
+        stringFlag("process-label", "set the asm process label for the process commonly used with selinux"),
+        stringFlag("apparmor", "set the apparmor profile for the process"),
+        boolFlag("no-new-privs", "set the no new privileges value for the process"),
+        sliceFlag("cap", "add a capability to the bounding set for the process", ["c"]),
+        PRESERVE_FDS,
+        sliceFlag("cgroup", "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>."),
+        boolFlag("ignore-paused", "allow exec in a paused container"),
+      ],
+    };
   },
-  kill: {
-    name: "kill",
-    usage: "kill sends the specified signal (default: SIGTERM) to the container's init process",
-    argsUsage: `<container-id> [signal]
+  get kill(): CommandSpec {
+    return {
+      name: "kill",
+      usage: "kill sends the specified signal (default: SIGTERM) to the container's init process",
+      argsUsage: `<container-id> [signal]
 
-Where "<container-id>" is the name for the instance of the container and
-"[signal]" is the signal to be sent to the init process.`,
-    args: { min: 1, max: 2 },
-    skipArgReorder: false,
-    flags: [boolFlag("all", "send the specified signal to all processes inside the container", ["a"])],
+  Where "<container-id>" is the name for the instance of the container and
+  "[signal]" is the signal to be sent to the init process.`,
+      args: { min: 1, max: 2 },
+      skipArgReorder: false,
+      flags: [boolFlag("all", "send the specified signal to all processes inside the container", ["a"])],
+    };
   },
-  list: {
-    name: "list",
-    usage: "lists containers started by runts with the given root",
-    argsUsage: "",
-    args: { exact: 0 },
-    skipArgReorder: false,
-    flags: [FORMAT, boolFlag("quiet", "display only container IDs", ["q"])],
+  get list(): CommandSpec {
+    return {
+      name: "list",
+      usage: "lists containers started by runts with the given root",
+      argsUsage: "",
+      args: { exact: 0 },
+      skipArgReorder: false,
+      flags: [FORMAT, boolFlag("quiet", "display only container IDs", ["q"])],
+    };
   },
-  pause: {
-    name: "pause",
-    usage: "pause suspends all processes inside the container",
-    argsUsage: "<container-id>",
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [],
+  get pause(): CommandSpec {
+    return {
+      name: "pause",
+      usage: "pause suspends all processes inside the container",
+      argsUsage: "<container-id>",
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [],
+    };
   },
-  ps: {
-    name: "ps",
-    usage: "ps displays the processes running inside a container",
-    argsUsage: "<container-id> [ps options]",
-    args: { min: 1 },
-    skipArgReorder: true,
-    flags: [FORMAT],
+  get ps(): CommandSpec {
+    return {
+      name: "ps",
+      usage: "ps displays the processes running inside a container",
+      argsUsage: "<container-id> [ps options]",
+      args: { min: 1 },
+      skipArgReorder: true,
+      flags: [FORMAT],
+    };
   },
-  restore: {
-    name: "restore",
-    usage: "restore a container from a previous checkpoint",
-    argsUsage: "<container-id>",
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [
-      CONSOLE_SOCKET,
-      stringFlag("image-path", "path to criu image files for restoring"),
-      stringFlag("work-path", "path for saving work files and logs"),
-      boolFlag("tcp-established", "allow open tcp connections"),
-      boolFlag("ext-unix-sk", "allow external unix sockets"),
-      boolFlag("shell-job", "allow shell jobs"),
-      boolFlag("file-locks", "handle file locks, for safety"),
-      stringFlag("manage-cgroups-mode", "cgroups mode: 'soft' (default), 'full' and 'strict'"),
-      stringFlag("bundle", "path to the root of the bundle directory", ["b"]),
-      DETACH,
-      PID_FILE,
-      NO_SUBREAPER,
-      NO_PIVOT,
-      sliceFlag("empty-ns", "create a namespace, but don't restore its properties"),
-      boolFlag("auto-dedup", "enable auto deduplication of memory images"),
-      boolFlag("lazy-pages", "use userfaultfd to lazily restore memory pages"),
-      stringFlag("lsm-profile", "Specify an LSM profile to be used during restore in the form of TYPE:NAME."),
-      stringFlag("lsm-mount-context", "Specify an LSM mount context to be used during restore."),
-    ],
+  get restore(): CommandSpec {
+    return {
+      name: "restore",
+      usage: "restore a container from a previous checkpoint",
+      argsUsage: "<container-id>",
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [
+        CONSOLE_SOCKET,
+        stringFlag("image-path", "path to criu image files for restoring"),
+        stringFlag("work-path", "path for saving work files and logs"),
+        boolFlag("tcp-established", "allow open tcp connections"),
+        boolFlag("ext-unix-sk", "allow external unix sockets"),
+        boolFlag("shell-job", "allow shell jobs"),
+        boolFlag("file-locks", "handle file locks, for safety"),
+        stringFlag("manage-cgroups-mode", "cgroups mode: 'soft' (default), 'full' and 'strict'"),
+        stringFlag("bundle", "path to the root of the bundle directory", ["b"]),
+        DETACH,
+        PID_FILE,
+        NO_SUBREAPER,
+        NO_PIVOT,
+        sliceFlag("empty-ns", "create a namespace, but don't restore its properties"),
+        boolFlag("auto-dedup", "enable auto deduplication of memory images"),
+        boolFlag("lazy-pages", "use userfaultfd to lazily restore memory pages"),
+        stringFlag("lsm-profile", "Specify an LSM profile to be used during restore in the form of TYPE:NAME."),
+        stringFlag("lsm-mount-context", "Specify an LSM mount context to be used during restore."),
+      ],
+    };
   },
-  resume: {
-    name: "resume",
-    usage: "resumes all processes that have been previously paused",
-    argsUsage: "<container-id>",
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [],
+  get resume(): CommandSpec {
+    return {
+      name: "resume",
+      usage: "resumes all processes that have been previously paused",
+      argsUsage: "<container-id>",
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [],
+    };
   },
-  run: {
-    name: "run",
-    usage: "create and run a container",
-    argsUsage: ID_HELP,
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [
-      BUNDLE,
-      CONSOLE_SOCKET,
-      PIDFD_SOCKET,
-      DETACH,
-      boolFlag("keep", "do not delete the container after it exits"),
-      PID_FILE,
-      NO_SUBREAPER,
-      NO_PIVOT,
-      NO_NEW_KEYRING,
-      PRESERVE_FDS,
-    ],
+  get run(): CommandSpec {
+    return {
+      name: "run",
+      usage: "create and run a container",
+      argsUsage: ID_HELP,
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [
+        BUNDLE,
+        CONSOLE_SOCKET,
+        PIDFD_SOCKET,
+        DETACH,
+        boolFlag("keep", "do not delete the container after it exits"),
+        PID_FILE,
+        NO_SUBREAPER,
+        NO_PIVOT,
+        NO_NEW_KEYRING,
+        PRESERVE_FDS,
+      ],
+    };
   },
-  spec: {
-    name: "spec",
-    usage: "create a new specification file",
-    argsUsage: "",
-    args: { exact: 0 },
-    skipArgReorder: false,
-    flags: [
-      stringFlag("bundle", "path to the root of the bundle directory", ["b"]),
-      boolFlag("rootless", "generate a configuration for a rootless container"),
-    ],
+  get spec(): CommandSpec {
+    return {
+      name: "spec",
+      usage: "create a new specification file",
+      argsUsage: "",
+      args: { exact: 0 },
+      skipArgReorder: false,
+      flags: [
+        stringFlag("bundle", "path to the root of the bundle directory", ["b"]),
+        boolFlag("rootless", "generate a configuration for a rootless container"),
+      ],
+    };
   },
-  start: {
-    name: "start",
-    usage: "executes the user defined process in a created container",
-    argsUsage: ID_HELP,
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [],
+  get start(): CommandSpec {
+    return {
+      name: "start",
+      usage: "executes the user defined process in a created container",
+      argsUsage: ID_HELP,
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [],
+    };
   },
-  state: {
-    name: "state",
-    usage: "output the state of a container",
-    argsUsage: `<container-id>
+  get state(): CommandSpec {
+    return {
+      name: "state",
+      usage: "output the state of a container",
+      argsUsage: `<container-id>
 
-Where "<container-id>" is your name for the instance of the container.`,
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [],
+  Where "<container-id>" is your name for the instance of the container.`,
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [],
+    };
   },
-  update: {
-    name: "update",
-    usage: "update container resource constraints",
-    argsUsage: "<container-id>",
-    args: { exact: 1 },
-    skipArgReorder: false,
-    flags: [
-      stringFlag(
-        "resources",
-        "path to the file containing the resources to update or '-' to read from the standard input",
-        ["r"],
-      ),
-      intFlag("blkio-weight", "Specifies per cgroup weight, range is from 10 to 1000"),
-      stringFlag("cpu-period", "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"),
-      stringFlag("cpu-quota", "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"),
-      stringFlag("cpu-share", "CPU shares (relative weight vs. other containers)"),
-      stringFlag("cpu-rt-period", "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default"),
-      stringFlag("cpu-rt-runtime", "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period"),
-      stringFlag("cpuset-cpus", "CPU(s) to use"),
-      stringFlag("cpuset-mems", "Memory node(s) to use"),
-      { ...stringFlag("kernel-memory", "Kernel memory limit (in bytes)"), hidden: true },
-      { ...stringFlag("kernel-memory-tcp", "Kernel memory limit (in bytes) for tcp buffer"), hidden: true },
-      stringFlag("memory", "Memory limit (in bytes)"),
-      stringFlag("memory-reservation", "Memory reservation or soft_limit (in bytes)"),
-      stringFlag("memory-swap", "Total memory usage (memory + swap); set '-1' to enable unlimited swap"),
-      intFlag("pids-limit", "Maximum number of pids allowed in the container"),
-      stringFlag("l3-cache-schema", "The string of Intel RDT/CAT L3 cache schema"),
-      stringFlag("mem-bw-schema", "The string of Intel RDT/MBA memory bandwidth schema"),
-    ],
+  get update(): CommandSpec {
+    return {
+      name: "update",
+      usage: "update container resource constraints",
+      argsUsage: "<container-id>",
+      args: { exact: 1 },
+      skipArgReorder: false,
+      flags: [
+        stringFlag(
+          "resources",
+          "path to the file containing the resources to update or '-' to read from the standard input",
+          ["r"],
+        ),
+        intFlag("blkio-weight", "Specifies per cgroup weight, range is from 10 to 1000"),
+        stringFlag("cpu-period", "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"),
+        stringFlag("cpu-quota", "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"),
+        stringFlag("cpu-share", "CPU shares (relative weight vs. other containers)"),
+        stringFlag("cpu-rt-period", "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default"),
+        stringFlag("cpu-rt-runtime", "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period"),
+        stringFlag("cpuset-cpus", "CPU(s) to use"),
+        stringFlag("cpuset-mems", "Memory node(s) to use"),
+        { ...stringFlag("kernel-memory", "Kernel memory limit (in bytes)"), hidden: true },
+        { ...stringFlag("kernel-memory-tcp", "Kernel memory limit (in bytes) for tcp buffer"), hidden: true },
+        stringFlag("memory", "Memory limit (in bytes)"),
+        stringFlag("memory-reservation", "Memory reservation or soft_limit (in bytes)"),
+        stringFlag("memory-swap", "Total memory usage (memory + swap); set '-1' to enable unlimited swap"),
+        intFlag("pids-limit", "Maximum number of pids allowed in the container"),
+        stringFlag("l3-cache-schema", "The string of Intel RDT/CAT L3 cache schema"),
+        stringFlag("mem-bw-schema", "The string of Intel RDT/MBA memory bandwidth schema"),
+      ],
+    };
   },
-  features: {
-    name: "features",
-    usage: "show the enabled features",
-    argsUsage: "",
-    args: { exact: 0 },
-    skipArgReorder: false,
-    flags: [],
+  get features(): CommandSpec {
+    return {
+      name: "features",
+      usage: "show the enabled features",
+      argsUsage: "",
+      args: { exact: 0 },
+      skipArgReorder: false,
+      flags: [],
+    };
   },
 };
 
