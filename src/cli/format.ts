@@ -51,8 +51,18 @@ export function parseOutputFormat(s: string): OutputFormat {
 
 const HEX = "0123456789abcdef";
 
+/** Nothing in s that Go's encoder escapes (the usual case: ids, paths, times). */
+function plainJson(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 /** A JSON string literal exactly as Go's encoding/json writes it (HTML escaping on). */
 export function goJsonString(s: string): string {
+  if (plainJson(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -160,12 +170,25 @@ function compactObject(fields: [string, string | [string, string][]][]): string 
  * trailing newline. runc never fills "owner" here, so it is always "".
  */
 export function formatState(s: ContainerStateView): string {
-  const lines = stateFields(s, "").map(([k, v]) => {
-    if (typeof v === "string") return `  ${goJsonString(k)}: ${v}`;
-    const inner = v.map(([mk, mv]) => `    ${mk}: ${mv}`).join(",\n");
-    return `  ${goJsonString(k)}: {\n${inner}\n  }`;
-  });
-  return `{\n${lines.join(",\n")}\n}`;
+  // Plain loops: `state` formats once, in a cold process (see canonicalSet in args.ts).
+  const fields = stateFields(s, "");
+  let out = "{\n";
+  for (let i = 0; i < fields.length; i++) {
+    const [k, v] = fields[i] as (typeof fields)[number];
+    out += `  ${goJsonString(k)}: `;
+    if (typeof v === "string") {
+      out += v;
+    } else {
+      out += "{\n";
+      for (let j = 0; j < v.length; j++) {
+        const [mk, mv] = v[j] as [string, string];
+        out += `    ${mk}: ${mv}${j + 1 < v.length ? ",\n" : "\n"}`;
+      }
+      out += "  }";
+    }
+    out += i + 1 < fields.length ? ",\n" : "\n";
+  }
+  return out + "}";
 }
 
 // ---------------------------------------------------------------------------
