@@ -12,10 +12,22 @@ let scratch: Region | undefined;
 
 async function load(): Promise<Ffi> {
   if (!ffi) {
-    ffi = await import("ffi-rs");
+    ffi = withDefaults((await import("./ffi-binding.js")).ffiBinding());
     ffi.open({ library: "libc", path: "libc.so.6" });
   }
   return ffi;
+}
+
+/**
+ * ffi-rs's own load() wrapper: freeResultMemory defaults to false (the addon
+ * wants the field). Its array-type rewriting is not needed: runts passes no
+ * array types.
+ */
+function withDefaults(binding: Ffi): Ffi {
+  const raw = binding.load;
+  const load = ((params: Parameters<Ffi["load"]>[0]) =>
+    raw(params.freeResultMemory === undefined ? { ...params, freeResultMemory: false } : params)) as Ffi["load"];
+  return { ...binding, load };
 }
 
 /** Must be awaited once before any call below. */
