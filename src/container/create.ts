@@ -129,8 +129,6 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       // Made after planning: a config the planner refuses leaves no cgroup to undo.
       cg.create();
       mark("cgroup dirs made");
-      cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
-      mark("cgroup created");
       libc.mkfifo(dir.fifo, 0o622);
       for (const note of plan.notes) await log(note.level, note.message);
       const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
@@ -140,13 +138,19 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
           cg.join(shimPid);
           mark("cgroup joined");
         },
+        onSent: () => {
+          cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
+          mark("cgroup resources set");
+        },
         onCloned: (p) => {
           pid = p;
+        },
+        onSettingUp: () => {
           // While the container process sets itself up on the other CPU: its
           // state, written beside state.json, to be put in place at "created".
-          staged = savedState(opts, spec, p, rootfs, cg);
+          staged = savedState(opts, spec, pid, rootfs, cg);
           dir.stage(staged);
-          mark("container process cloned");
+          mark("state staged");
         },
         onReady: async () => {
           const creating = hookState({ ...view, pid }, "creating");

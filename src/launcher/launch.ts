@@ -19,8 +19,16 @@ export interface LaunchHooks {
    * which the container process then inherits.
    */
   onSpawn?(shimPid: number): void | Promise<void>;
+  /**
+   * Right after the plan is sent, while runts-init clones the container
+   * process (whose first step is "sync cgroup": it waits for this): set the
+   * cgroup's resources.
+   */
+  onSent?(): void | Promise<void>;
   /** The container process exists: its host pid. */
   onCloned?(pid: number): void;
+  /** The container process sets itself up now (it is past "sync cgroup"). */
+  onSettingUp?(): void;
   /**
    * Stage "ready", in plans that have it: the id maps are written; run the
    * runtime-namespace hooks. What it returns rides on the ack (state JSONs
@@ -130,6 +138,12 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       if (init.exited()) throw init.gone();
       throw err;
     }
+    let sentError: { err: unknown } | undefined;
+    try {
+      await hooks.onSent?.();
+    } catch (err) {
+      sentError = { err };
+    }
     const onPid = (fields: string[] | undefined): boolean => {
       if (fields?.[0] !== "pid") return false;
       mark("pid received");
@@ -137,9 +151,23 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       hooks.onCloned?.(pid);
       return true;
     };
+    // onSettingUp runs once, after the container process is let past "sync
+    // cgroup": what runts does then overlaps the process setting itself up.
+    let settingUpTold = false;
+    const settingUp = (): void => {
+      if (settingUpTold) return;
+      settingUpTold = true;
+      hooks.onSettingUp?.();
+    };
     // runts-init sends "pid" right after clone, but the container process runs
     // on at once and may speak first: any other message waits for the pid.
     const learnPid = (): void => void onPid(channel.read());
+    if (sentError) {
+      // The container process may exist by now: learn its pid, so that it is killed and reaped.
+      const first = channel.read();
+      if (first && !onPid(first) && first[0] !== "error") learnPid();
+      throw sentError.err;
+    }
     const launched = (): Launched => ({ pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) });
     for (;;) {
       const msg = channel.read();
@@ -158,6 +186,13 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       }
       if (!pid) learnPid();
       if (!pid) throw new RuntsError("container init did not report its pid", { step: "sync" });
+      if (kind === "sync" && msg[1] === "cgroup") {
+        // Its resources were set right after the plan went out (onSent).
+        channel.send("ack");
+        settingUp();
+        continue;
+      }
+      settingUp();
       if (kind === "sync") {
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
         channel.send("ack", ...(payload ?? []));

@@ -111,10 +111,13 @@ export function buildPlan(input: PlanInput): LaunchPlan {
     if (newNs(type) && type !== "cgroup" && type !== "time") cloneFlags |= flag;
   }
   steps.push(step("CLONE", hex(cloneFlags)));
+  // In the container process (already in its cgroup: runts-init was put there).
+  // "cgroup": runts sets the cgroup's resources while runts-init clones; the
+  // process waits for that before anything else (affinity within the cpuset too).
+  steps.push(step("SYNC", "cgroup"));
   const affinity = process.execCPUAffinity;
   if (affinity?.initial) steps.push(step("AFFINITY", ...cpuList(affinity.initial, "process.execCPUAffinity.initial")));
 
-  // In the container process (already in its cgroup: runts-init was put there).
   // "ready": runts writes the id maps and runs the runtime-namespace hooks, then acks.
   const hooks = spec.hooks;
   const hookStates = Boolean(hooks?.createContainer?.length || hooks?.startContainer?.length);

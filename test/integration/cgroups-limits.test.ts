@@ -4,12 +4,12 @@
  * (an allocator dies of OOM with 137, a fork loop hits the pids limit, the
  * cpuset pins the process, device rules refuse a block device with EPERM).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import type { OciConfig } from "../helpers/bundle.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { runScript } from "../helpers/core.js";
-import { cgroupDir, cgroupDirOf, hostIsV2 } from "../helpers/cgroups.js";
+import { cgroupDir, cgroupDirOf, dirsContaining, hostIsV2 } from "../helpers/cgroups.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
 
 type Resources = Record<string, unknown>;
@@ -149,4 +149,41 @@ describe.skipIf(!isRoot)("cgroups: limits of real containers", () => {
     expect(env.rt.logTail(1)).toMatch(/network.classID needs the net_cls cgroup controller, which is not mounted/);
     expect(env.rt.listStateDirs()).toEqual([]);
   });
+
+  test("a value the kernel refuses fails create once the container process exists, and leaves no process, zombie, cgroup or state", async () => {
+    // Resources are written while runts-init clones the container process:
+    // this failure comes after the clone, so that process must be killed and reaped.
+    const b = await env.bundle({ args: ["true"], mutate: withResources({ cpu: { cpus: "999" } }) });
+    const id = newContainerId();
+    const since = uptimeTicks();
+    const r = await env.rt.exec(["create", "--bundle", b.dir, id]);
+    expect(r.code).toBe(1);
+    expect(env.rt.logTail(1)).toMatch(/cpuset\.cpus/);
+    expect(env.rt.listStateDirs()).toEqual([]);
+    expect(dirsContaining(id)).toEqual([]);
+    // A child runts did not reap is now a zombie of the host's init (test files run one at a time).
+    expect(zombiesOfInitSince(since)).toEqual([]);
+  });
 });
+
+/** Clock ticks since boot, as /proc/<pid>/stat counts a start time (USER_HZ = 100). */
+function uptimeTicks(): number {
+  return Math.floor(Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 100);
+}
+
+/** Zombies whose parent is pid 1 and that started at or after `ticks`. */
+function zombiesOfInitSince(ticks: number): string[] {
+  const out: string[] = [];
+  for (const p of readdirSync("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    let st: string;
+    try {
+      st = readFileSync(`/proc/${p}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+    if (f[0] === "Z" && f[1] === "1" && Number(f[19]) >= ticks - 1) out.push(st.slice(0, st.lastIndexOf(")") + 1));
+  }
+  return out;
+}

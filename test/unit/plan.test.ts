@@ -47,8 +47,9 @@ describe("launch plan", () => {
     const order = ops(p.steps);
     const idx = (op: Step["op"]) => order.indexOf(op);
     expect(order[0]).toBe("OPEN_FIFO");
-    // No id maps or hooks: no "ready" stage (runts-init was put in the cgroup before it got the plan).
-    expect(idx("SYNC")).toBe(-1);
+    // The container process first waits for its cgroup's resources; no id maps or hooks: no "ready" stage.
+    expect(p.steps[idx("CLONE") + 1]).toEqual({ op: "SYNC", args: ["cgroup"] });
+    expect(find(p.steps, "SYNC", "ready")).toEqual([]);
     expect(idx("CLONE")).toBeLessThan(idx("MOUNT_HOST"));
     expect(idx("OPEN_ROOT")).toBeLessThan(idx("MOUNT"));
     expect(idx("MOUNT")).toBeLessThan(idx("PIVOT_ROOT"));
@@ -89,7 +90,7 @@ describe("launch plan", () => {
     );
     expect(p.userns?.uidMappings).toEqual([{ containerID: 0, hostID: 100000, size: 65536 }]);
     const order = ops(p.steps);
-    expect(order.indexOf("SET_IDS")).toBe(order.indexOf("SYNC") + 1);
+    expect(order.indexOf("SET_IDS")).toBe(p.steps.findIndex((s) => s.op === "SYNC" && s.args[0] === "ready") + 1);
     // Devices are bound from the host: mknod is not allowed in a user namespace.
     expect(find(p.steps, "MKNOD")).toEqual([]);
     expect(find(p.steps, "MOUNT", "/dev/null")[0]?.args.slice(0, 4)).toEqual(["/dev/null", "/dev/null", "", "0x1000"]);
@@ -367,14 +368,15 @@ describe("the rest of the config", () => {
     expect(find(p.steps, "PERSONALITY")[0]?.args).toEqual(["0x8"]);
     expect(find(p.steps, "AFFINITY").map((s) => s.args)).toEqual([["0"], ["0", "1"]]);
     const order = ops(p.steps);
-    expect(order.indexOf("AFFINITY")).toBe(order.indexOf("CLONE") + 1);
+    // Right after the cgroup's resources are set (the cpuset first, then the affinity within it).
+    expect(order.indexOf("AFFINITY")).toBe(order.indexOf("CLONE") + 2);
     expect(order.indexOf("SCHEDULER")).toBeLessThan(order.indexOf("CAPS"));
     expect(cpuList("0-2,5", "f")).toEqual(["0", "1", "2", "5"]);
     expect(() => cpuList("3-1", "f")).toThrow('config.json: f: bad CPU list "3-1"');
   });
 
   it("has a ready stage only for id maps and runtime-namespace hooks", () => {
-    const has = (s: Spec) => ops(plan(s).steps).includes("SYNC");
+    const has = (s: Spec) => find(plan(s).steps, "SYNC", "ready").length > 0;
     expect(has(spec())).toBe(false);
     expect(has(spec((c) => (c.hooks = { createRuntime: [{ path: "/bin/true" }] })))).toBe(true);
     expect(has(spec((c) => (c.hooks = { prestart: [{ path: "/bin/true" }] })))).toBe(true);
