@@ -18,11 +18,16 @@ export function shimSocketpair(childFd: number): { ours: number; theirs: number 
   return { ours, theirs };
 }
 
+/*
+ * Uint8Array, DataView and TextEncoder/TextDecoder rather than Buffer: a
+ * create uses each only a few times, in a cold process, where every Buffer
+ * method is compiled on its first call.
+ */
 export class Channel {
   constructor(readonly fd: number) {}
 
-  private readExact(n: number): Buffer | undefined {
-    const buf = Buffer.allocUnsafe(n);
+  private readExact(n: number): Uint8Array | undefined {
+    const buf = new Uint8Array(n);
     let got = 0;
     while (got < n) {
       let r: number;
@@ -44,23 +49,26 @@ export class Channel {
   read(): string[] | undefined {
     const head = this.readExact(4);
     if (!head) return undefined;
-    const len = head.readUInt32LE(0);
-    const body = len ? this.readExact(len) : Buffer.alloc(0);
+    const len = new DataView(head.buffer).getUint32(0, true);
+    const body = len ? this.readExact(len) : new Uint8Array(0);
     if (!body) return undefined;
-    const fields = body.toString("utf8").split("\0");
+    const fields = new TextDecoder().decode(body).split("\0");
     fields.pop(); // every field ends in NUL
     return fields;
   }
 
-  write(data: Buffer): void {
+  write(data: Uint8Array): void {
     let off = 0;
     while (off < data.length) off += writeSync(this.fd, data, off);
   }
 
   send(...fields: string[]): void {
-    const body = Buffer.from(fields.map((f) => `${f}\0`).join(""), "utf8");
-    const head = Buffer.allocUnsafe(4);
-    head.writeUInt32LE(body.length, 0);
-    this.write(Buffer.concat([head, body]));
+    let text = "";
+    for (const f of fields) text += `${f}\0`;
+    const body = new TextEncoder().encode(text);
+    const msg = new Uint8Array(4 + body.length);
+    new DataView(msg.buffer).setUint32(0, body.length, true);
+    msg.set(body, 4);
+    this.write(msg);
   }
 }

@@ -46,27 +46,32 @@ export const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 export const oct = (n: number): string => `0${n.toString(8)}`;
 
 /** Serialise steps for the shim: u32 op, u32 argc, then each arg as u32 length, bytes, NUL. */
-export function encodePlan(steps: Step[]): Buffer {
-  // Plain loops and one buffer: this runs once per create, in a cold process.
-  let size = 0;
+export function encodePlan(steps: Step[]): Uint8Array {
+  // Plain loops, one buffer, TextEncoder and DataView: this runs once per
+  // create, in a cold process, where each Buffer method used is compiled first.
+  let max = 4;
   for (const s of steps) {
-    size += 8;
+    max += 8;
     for (const a of s.args) {
       if (a.includes("\0")) throw new Error("plan argument contains a NUL byte");
-      size += 5 + Buffer.byteLength(a, "utf8");
+      max += 5 + 3 * a.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
     }
   }
-  const out = Buffer.allocUnsafe(4 + size);
-  let pos = out.writeUInt32LE(size, 0);
+  const out = new Uint8Array(max);
+  const view = new DataView(out.buffer);
+  const utf8 = new TextEncoder();
+  let pos = 4;
   for (const s of steps) {
-    pos = out.writeUInt32LE(OPS[s.op], pos);
-    pos = out.writeUInt32LE(s.args.length, pos);
+    view.setUint32(pos, OPS[s.op], true);
+    view.setUint32(pos + 4, s.args.length, true);
+    pos += 8;
     for (const a of s.args) {
-      const len = Buffer.byteLength(a, "utf8");
-      pos = out.writeUInt32LE(len, pos);
-      pos += out.write(a, pos, len, "utf8");
+      const { written } = utf8.encodeInto(a, out.subarray(pos + 4));
+      view.setUint32(pos, written, true);
+      pos += 4 + written;
       out[pos++] = 0;
     }
   }
-  return out;
+  view.setUint32(0, pos - 4, true);
+  return out.subarray(0, pos);
 }

@@ -78,23 +78,33 @@ function check(name: string, r: Call, path?: string): number {
   return r.value;
 }
 
-/** A small reusable native buffer for out-parameters. */
+/** Bytes at the start of the scratch region kept for out-parameters. */
+const OUT_BYTES = 64;
+
+/**
+ * The process's scratch native memory, allocated once (each native call
+ * costs a cold process tens of microseconds): out-parameters in its first
+ * OUT_BYTES, posix_spawn's arguments after them.
+ */
 function out(): Region {
-  return (scratch ??= region(64));
+  return (scratch ??= region(1 << 16));
 }
 
-/** Native memory seen three ways: as a pointer, as a Buffer, and by its address. */
+/**
+ * Native memory seen four ways: as a pointer, as a Buffer, through a DataView
+ * (whose methods, unlike Buffer's, cost nothing to compile on first use), and
+ * by its address.
+ */
 interface Region {
   ptr: FfiRs.JsExternal;
   buf: Buffer;
+  view: DataView;
   addr: bigint;
 }
 
-let spawnRegion: Region | undefined;
-
 function region(size: number): Region {
   const b = nativeAlloc(size);
-  return { ...b, addr: BigInt(b.addr) };
+  return { ...b, view: new DataView(b.buf.buffer, b.buf.byteOffset, b.buf.byteLength), addr: BigInt(b.addr) };
 }
 
 function callAddr(name: string, values: Array<bigint | number | string>, types: FfiRs.DataType[]): number {
@@ -108,37 +118,44 @@ function callAddr(name: string, values: Array<bigint | number | string>, types: 
  * close). Cheaper than node:child_process, and the child is ours alone to reap.
  */
 export function spawnProgram(path: string, argv: string[], dup2: Array<[from: number, to: number]>): number {
-  const r = (spawnRegion ??= region(1 << 16));
+  const r = out();
   const t = lib().DataType;
-  const fa = r.addr; // posix_spawn_file_actions_t (80 bytes on glibc)
-  const pidAt = 512;
-  const argvAt = 520;
+  // posix_spawn_file_actions_t (80 bytes on glibc), the pid, argv and envp
+  // pointers, then the strings. DataView and encodeInto, not Buffer methods:
+  // those are compiled on first use, in a process that uses them once.
+  const fa = OUT_BYTES;
+  const pidAt = fa + 448;
+  const argvAt = pidAt + 8;
   const envpAt = argvAt + 8 * (argv.length + 1);
   let strAt = envpAt + 8;
-  r.buf.fill(0, 0, strAt);
-  argv.forEach((arg, i) => {
-    const bytes = Buffer.from(`${arg}\0`, "utf8");
-    if (strAt + bytes.length > r.buf.length) throw new RuntsError("arguments too long", { step: "spawn", path });
-    bytes.copy(r.buf, strAt);
-    r.buf.writeBigUInt64LE(r.addr + BigInt(strAt), argvAt + 8 * i);
-    strAt += bytes.length;
-  });
-  callAddr("posix_spawn_file_actions_init", [fa], [t.BigInt]);
+  const view = r.view;
+  const bytes = new Uint8Array(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+  bytes.fill(0, fa, strAt);
+  const utf8 = new TextEncoder();
+  for (let i = 0; i < argv.length; i++) {
+    const { read, written } = utf8.encodeInto(argv[i] as string, bytes.subarray(strAt, bytes.length - 1));
+    if (read !== (argv[i] as string).length) throw new RuntsError("arguments too long", { step: "spawn", path });
+    bytes[strAt + written] = 0;
+    view.setBigUint64(argvAt + 8 * i, r.addr + BigInt(strAt), true);
+    strAt += written + 1;
+  }
+  const at = (off: number): bigint => r.addr + BigInt(off);
+  callAddr("posix_spawn_file_actions_init", [at(fa)], [t.BigInt]);
   try {
     for (const [from, to] of dup2) {
-      const e = callAddr("posix_spawn_file_actions_adddup2", [fa, from, to], [t.BigInt, t.I32, t.I32]);
+      const e = callAddr("posix_spawn_file_actions_adddup2", [at(fa), from, to], [t.BigInt, t.I32, t.I32]);
       if (e) throw new RuntsError("posix_spawn_file_actions_adddup2 failed", { step: "spawn", errno: errnoMessage(e) });
     }
     const e = callAddr(
       "posix_spawn",
-      [r.addr + BigInt(pidAt), path, fa, 0n, r.addr + BigInt(argvAt), r.addr + BigInt(envpAt)],
+      [at(pidAt), path, at(fa), 0n, at(argvAt), at(envpAt)],
       [t.BigInt, t.String, t.BigInt, t.BigInt, t.BigInt, t.BigInt],
     );
     if (e) throw new RuntsError(`cannot start ${path}`, { step: "spawn", path, errno: errnoMessage(e) });
   } finally {
-    callAddr("posix_spawn_file_actions_destroy", [fa], [t.BigInt]);
+    callAddr("posix_spawn_file_actions_destroy", [at(fa)], [t.BigInt]);
   }
-  return r.buf.readInt32LE(pidAt);
+  return view.getInt32(pidAt, true);
 }
 
 const F_DUPFD_CLOEXEC = 1030;
@@ -165,10 +182,10 @@ const SOCK_CLOEXEC = 0o2000000;
 
 /** A connected AF_UNIX stream pair, both ends close-on-exec. */
 export function socketpair(): [number, number] {
-  const { ptr, buf } = out();
+  const { ptr, view } = out();
   const t = lib().DataType;
   check("socketpair", call("socketpair", [t.I32, t.I32, t.I32, t.External], [AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ptr]));
-  return [buf.readInt32LE(0), buf.readInt32LE(4)];
+  return [view.getInt32(0, true), view.getInt32(4, true)];
 }
 
 export function pidfdOpen(pid: number): number {

@@ -451,7 +451,7 @@ describe("mount options", () => {
 
 describe("plan encoding", () => {
   it("matches the layout runts-init reads", () => {
-    const buf = encodePlan([{ op: "MKDIR", args: ["/a", "0755"] }]);
+    const buf = Buffer.from(encodePlan([{ op: "MKDIR", args: ["/a", "0755"] }]));
     expect(buf.readUInt32LE(0)).toBe(buf.length - 4);
     expect(buf.readUInt32LE(4)).toBe(OPS.MKDIR);
     expect(buf.readUInt32LE(8)).toBe(2);
@@ -459,6 +459,21 @@ describe("plan encoding", () => {
     expect(buf.subarray(16, 19).toString("latin1")).toBe("/a\0");
     expect(buf.readUInt32LE(19)).toBe(4);
     expect(buf.subarray(23, 28).toString("latin1")).toBe("0755\0");
+  });
+
+  it("counts arguments in UTF-8 bytes (a lone surrogate as U+FFFD)", () => {
+    const args = ["é😀", "\ud800x", "plain"];
+    const buf = Buffer.from(encodePlan([{ op: "HOSTNAME", args }]));
+    let pos = 12;
+    for (const a of args) {
+      const len = buf.readUInt32LE(pos);
+      expect(len).toBe(Buffer.byteLength(a, "utf8"));
+      expect(buf.subarray(pos + 4, pos + 4 + len).toString("utf8")).toBe(Buffer.from(a, "utf8").toString("utf8"));
+      expect(buf[pos + 4 + len]).toBe(0);
+      pos += 5 + len;
+    }
+    expect(pos).toBe(buf.length);
+    expect(buf.readUInt32LE(0)).toBe(buf.length - 4);
   });
 
   it("refuses NUL bytes, which would cut an argument short", () => {
