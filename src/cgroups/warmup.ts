@@ -1,51 +1,71 @@
 /**
  * The first cgroup migration after the system has been quiet costs a whole
- * RCU grace period (~10 ms here): the kernel switches its global
- * cgroup_threadgroup_rwsem into writer mode. Later migrations within that
- * window are cheap. main.ts therefore starts a no-op migration (our own pid
- * into the cgroup we are already in) on an I/O thread first thing when the
- * command line has the word create or run (a container named "run" costs one
- * needless no-op), so that the grace period passes while runts parses the
- * config and plans, instead of when it creates the cgroup and moves the
- * container process in. (The kernel holds cgroup_mutex meanwhile: cgroup
- * directories are made after planning, as late as possible.) Best effort:
- * nothing changes, no file is created (the file must exist), errors are
- * ignored.
+ * RCU grace period (3-15 ms here): the kernel switches its global
+ * cgroup_threadgroup_rwsem into writer mode, and holds cgroup_mutex while it
+ * waits, so cgroup directories cannot be made meanwhile either. Migrations
+ * within a grace period of the last one are cheap. So for create, run and
+ * exec, runts starts a no-op migration (its own pid into the cgroup it is
+ * already in) on an I/O thread before anything else (cli/prelude.ts), and the
+ * grace period passes while it loads, reads the config and plans.
+ *
+ * That start cannot wait for mountinfo to be parsed: the own cgroup is looked
+ * for at the usual mount points, and a candidate is used only if its
+ * cgroup.procs lists our pid (then it is our cgroup, whichever hierarchy is
+ * mounted there). Best effort: nothing changes, no file is created (the file
+ * must exist), errors are ignored.
  */
-import { writeFile } from "node:fs";
-import { CgroupHost, cgroupHost } from "./detect.js";
-import { dirInMount } from "./paths.js";
+import { readFileSync, writeFile } from "node:fs";
 
 let started: Promise<void> | undefined;
 
-/**
- * cgroup.procs of the cgroup `host` is in, in the first hierarchy it knows.
- * The detection it uses is the one the cgroup manager reuses later, so the
- * warm-up parses nothing twice.
- */
-export function procsFileOf(host: CgroupHost): string | undefined {
-  for (const h of host.hierarchies()) {
-    const own = host.ownPath(h);
-    const dir = own === undefined ? undefined : dirInMount(h, own);
-    if (dir !== undefined) return `${dir}/cgroup.procs`;
+/** Where this process's cgroup.procs may be, from /proc/self/cgroup, under the usual mount points. */
+export function procsFileCandidates(procSelfCgroup: string, root = "/sys/fs/cgroup"): string[] {
+  const out: string[] = [];
+  for (const line of procSelfCgroup.split("\n")) {
+    const a = line.indexOf(":");
+    const b = line.indexOf(":", a + 1);
+    if (a < 0 || b < 0) continue;
+    const controllers = line.slice(a + 1, b);
+    const path = line.slice(b + 1);
+    if (!path.startsWith("/") || path.includes("/..") || path.includes("\n")) continue;
+    const sub = path === "/" ? "" : path;
+    if (controllers === "") {
+      out.push(`${root}${sub}/cgroup.procs`, `${root}/unified${sub}/cgroup.procs`);
+    } else {
+      out.push(`${root}/${controllers.startsWith("name=") ? controllers.slice(5) : controllers}${sub}/cgroup.procs`);
+    }
+  }
+  return out;
+}
+
+/** Does a cgroup.procs text list `pid`? */
+export function listsPid(procs: string, pid: number): boolean {
+  const p = String(pid);
+  return procs === p || procs.startsWith(`${p}\n`) || procs.includes(`\n${p}\n`);
+}
+
+/** The first candidate whose cgroup.procs lists `pid`. */
+export function ownProcsFile(candidates: string[], pid: number, read: (file: string) => string | undefined): string | undefined {
+  for (const file of candidates) {
+    const text = read(file);
+    if (text !== undefined && listsPid(text, pid)) return file;
   }
   return undefined;
 }
 
-/** procsFileOf for given /proc/self/mountinfo and /proc/self/cgroup texts. */
-export function ownProcsFile(mountinfo: string, procSelfCgroup: string): string | undefined {
-  return procsFileOf(new CgroupHost({ mountinfo, procSelfCgroup }));
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Start the warm-up once; later calls return the same promise. */
 export function warmCgroupMigration(): Promise<void> {
   return (started ??= new Promise((resolve) => {
-    let file: string | undefined;
-    try {
-      file = procsFileOf(cgroupHost());
-    } catch {
-      file = undefined;
-    }
+    const self = readOrUndefined("/proc/self/cgroup");
+    const file = self === undefined ? undefined : ownProcsFile(procsFileCandidates(self), process.pid, readOrUndefined);
     if (!file) {
       resolve();
       return;

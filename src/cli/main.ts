@@ -2,6 +2,7 @@
  * runts entry point: parse runc's command line, then load only the module of
  * the command asked for. Errors end as one line: on stderr, and in --log.
  */
+import "./prelude.js";
 import { errorLine } from "../errors.js";
 import { mark, reportMarks } from "../timing.js";
 import { type ParsedCommandLine, UsageError, parseArgs } from "./args.js";
@@ -32,13 +33,6 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
 
 async function main(argv: string[]): Promise<number> {
   mark("main");
-  // The kernel's first-migration grace period (see warmup.ts) is best started
-  // before anything else. A look at argv is enough to guess create or run: a
-  // wrong guess costs one no-op migration of this process.
-  if (argv.includes("create") || argv.includes("run")) {
-    (await import("../cgroups/warmup.js")).warmCgroupMigration().catch(() => undefined);
-    mark("cgroup warm-up started");
-  }
   let cmd: ParsedCommandLine;
   try {
     cmd = parseArgs(argv);

@@ -1,37 +1,38 @@
 import { describe, expect, it } from "vitest";
-import { ownProcsFile } from "../../src/cgroups/warmup.js";
-
-const HYBRID_MOUNTINFO = [
-  "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755",
-  "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu",
-  "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd",
-  "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw",
-].join("\n");
+import { listsPid, ownProcsFile, procsFileCandidates } from "../../src/cgroups/warmup.js";
 
 describe("cgroup migration warm-up", () => {
-  it("finds this process's own cgroup.procs in the first cgroup mount", () => {
-    expect(ownProcsFile(HYBRID_MOUNTINFO, "3:cpu:/a/b\n1:name=systemd:/s\n0::/u\n")).toBe("/sys/fs/cgroup/cpu/a/b/cgroup.procs");
-    expect(ownProcsFile("41 31 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw", "0::/\n")).toBe("/sys/fs/cgroup/cgroup.procs");
+  it("looks for this process's cgroup.procs at the usual mount points of each hierarchy", () => {
+    expect(procsFileCandidates("9:name=systemd:/s\n8:pids:/a/b\n3:cpu,cpuacct:/\n0::/u\n")).toEqual([
+      "/sys/fs/cgroup/systemd/s/cgroup.procs",
+      "/sys/fs/cgroup/pids/a/b/cgroup.procs",
+      "/sys/fs/cgroup/cpu,cpuacct/cgroup.procs",
+      "/sys/fs/cgroup/u/cgroup.procs",
+      "/sys/fs/cgroup/unified/u/cgroup.procs",
+    ]);
+    expect(procsFileCandidates("0::/\n")).toEqual(["/sys/fs/cgroup/cgroup.procs", "/sys/fs/cgroup/unified/cgroup.procs"]);
   });
 
-  it("skips a cgroup2 path that is not mounted (a tmpfs over it) and uses a v1 one", () => {
-    const mi = HYBRID_MOUNTINFO.replace("cgroup2 cgroup2", "tmpfs tmpfs");
-    expect(ownProcsFile(mi, "0::/u\n1:name=systemd:/s\n")).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
+  it("skips lines it cannot trust: not absolute, with '..', malformed", () => {
+    expect(procsFileCandidates("1:pids:a\n2:memory:/x/../y\nnonsense\n")).toEqual([]);
   });
 
-  it("skips a cgroup mount that a later mount covers", () => {
-    const mi = `${HYBRID_MOUNTINFO}\n99 41 0:99 / /sys/fs/cgroup/cpu rw - tmpfs none rw`;
-    expect(ownProcsFile(mi, "3:cpu:/a/b\n1:name=systemd:/s\n0::/u\n")).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
+  it("uses only a file that lists our pid: then it is our cgroup, whatever hierarchy is mounted there", () => {
+    const files: Record<string, string> = {
+      "/sys/fs/cgroup/systemd/s/cgroup.procs": "10\n4242\n",
+      "/sys/fs/cgroup/pids/a/b/cgroup.procs": "42\n",
+    };
+    const read = (f: string) => files[f];
+    const candidates = procsFileCandidates("9:name=systemd:/s\n8:pids:/a/b\n");
+    expect(ownProcsFile(candidates, 42, read)).toBe("/sys/fs/cgroup/pids/a/b/cgroup.procs");
+    expect(ownProcsFile(candidates, 4242, read)).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
+    expect(ownProcsFile(candidates, 7, read)).toBeUndefined();
   });
 
-  it("takes a mount's own root (mountinfo field 4) off the path, and skips a mount that does not show our cgroup", () => {
-    const mi = HYBRID_MOUNTINFO.replace("0:29 / /sys/fs/cgroup/cpu", "0:29 /a /sys/fs/cgroup/cpu");
-    expect(ownProcsFile(mi, "3:cpu:/a/b\n1:name=systemd:/s\n")).toBe("/sys/fs/cgroup/cpu/b/cgroup.procs");
-    expect(ownProcsFile(mi, "3:cpu:/a\n1:name=systemd:/s\n")).toBe("/sys/fs/cgroup/cpu/cgroup.procs");
-    expect(ownProcsFile(mi, "3:cpu:/ab\n1:name=systemd:/s\n")).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
-  });
-
-  it("gives nothing without a cgroup filesystem", () => {
-    expect(ownProcsFile("1 0 0:1 / / rw - ext4 /dev/vda rw", "0::/\n")).toBeUndefined();
+  it("matches whole pids only", () => {
+    expect(listsPid("1\n42\n", 42)).toBe(true);
+    expect(listsPid("42\n", 42)).toBe(true);
+    expect(listsPid("142\n420\n", 42)).toBe(false);
+    expect(listsPid("", 42)).toBe(false);
   });
 });
