@@ -18,6 +18,8 @@
  */
 import { resolve as resolvePath } from "node:path";
 import { RuntsError } from "../errors.js";
+import { DEFAULT_ROOT, type IdArgs } from "./engine-args.js";
+import { goQuote } from "./quote.js";
 import { signalNumber } from "../signals.js";
 import {
   GLOBAL_FLAGS,
@@ -110,30 +112,11 @@ export class UsageError extends RuntsError {
   }
 }
 
-export const DEFAULT_ROOT = "/run/runts";
+export { DEFAULT_ROOT, goQuote };
 
 // ---------------------------------------------------------------------------
 // Go-compatible value parsing
 
-/** Go's %q for the strings we quote in messages. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (ch === '"' || ch === "\\") out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\x07") out += "\\a";
-    else if (ch === "\b") out += "\\b";
-    else if (ch === "\f") out += "\\f";
-    else if (ch === "\v") out += "\\v";
-    else if (cp < 0x20 || cp === 0x7f) out += "\\x" + cp.toString(16).padStart(2, "0");
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += "\\ufffd";
-    else out += ch;
-  }
-  return out + '"';
-}
 
 /** Go strconv.ParseBool. */
 export function parseGoBool(s: string): boolean | undefined {
@@ -579,9 +562,7 @@ function id(p: ParsedCommandLine): string {
   return p.positionals[0] ?? "";
 }
 
-export interface IdArgs {
-  id: string;
-}
+export { type IdArgs, idArgs } from "./engine-args.js";
 
 export interface CreateArgs extends IdArgs {
   /** Absolute bundle path: --bundle resolved against the cwd, or the cwd. */
@@ -717,9 +698,6 @@ export function runArgs(p: ParsedCommandLine, cwd = p.cwd): RunArgs {
 }
 
 /** start, state, pause, resume (and the id of any command that takes one). */
-export function idArgs(p: ParsedCommandLine): IdArgs {
-  return { id: id(p) };
-}
 
 export function killArgs(p: ParsedCommandLine): KillArgs {
   expect(p, "kill");

@@ -8,7 +8,7 @@
  * \u00XX except \n \r \t, nil slices as `null`.
  */
 import { RuntsError } from "../errors.js";
-import { goQuote } from "./args.js";
+import { goQuote } from "./quote.js";
 
 // ---------------------------------------------------------------------------
 // inputs

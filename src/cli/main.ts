@@ -5,8 +5,8 @@
 import "./prelude.js";
 import { errorLine } from "../errors.js";
 import { mark, reportMarks } from "../timing.js";
-import { type ParsedCommandLine, UsageError, parseArgs } from "./args.js";
-import { appHelp, commandHelp, isCommandName } from "./commands.js";
+import type { ParsedCommandLine } from "./args.js";
+import { parseEngineArgs } from "./engine-args.js";
 import { configureLog, log } from "../log.js";
 import { stdout, stderr } from "../output.js";
 
@@ -33,11 +33,14 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
 
 async function main(argv: string[]): Promise<number> {
   mark("main");
-  let cmd: ParsedCommandLine;
-  try {
-    cmd = parseArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
+  // The usual engine call needs no more; anything else goes to runc's parser.
+  let cmd: ParsedCommandLine | undefined = parseEngineArgs(argv);
+  if (!cmd) {
+    const { UsageError, parseArgs } = await import("./args.js");
+    try {
+      cmd = parseArgs(argv);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
       if (err.stdout) stdout(err.stdout.endsWith("\n") ? err.stdout : `${err.stdout}\n`);
       if (err.global) {
         // The global flags were fine: report through the configured log, as runc does.
@@ -49,7 +52,6 @@ async function main(argv: string[]): Promise<number> {
       }
       return err.exitCode;
     }
-    throw err;
   }
   configureLog(cmd.global);
   mark("arguments parsed");
@@ -59,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
       if (cmd.command === "version") {
         stdout(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);
       } else {
+        const { appHelp, commandHelp, isCommandName } = await import("./commands.js");
         const topic = cmd.positionals[0];
         stdout(topic && isCommandName(topic) ? commandHelp(topic) : appHelp("runts", RUNTS_VERSION));
       }

@@ -1,5 +1,6 @@
 /** runts pause ID: freeze every process of the container. */
-import { idArgs, type ParsedCommandLine } from "../cli/args.js";
+import type { ParsedCommandLine } from "../cli/args.js";
+import { idArgs } from "../cli/engine-args.js";
 import { pauseContainer } from "../container/pause.js";
 import { StateDir } from "../container/state.js";
 

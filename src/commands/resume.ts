@@ -1,5 +1,6 @@
 /** runts resume ID: thaw a paused container. */
-import { idArgs, type ParsedCommandLine } from "../cli/args.js";
+import type { ParsedCommandLine } from "../cli/args.js";
+import { idArgs } from "../cli/engine-args.js";
 import { resumeContainer } from "../container/pause.js";
 import { StateDir } from "../container/state.js";
 

@@ -1,5 +1,6 @@
 /** runts start: let a created container's init exec the user process. */
-import { idArgs, type ParsedCommandLine } from "../cli/args.js";
+import type { ParsedCommandLine } from "../cli/args.js";
+import { idArgs } from "../cli/engine-args.js";
 import { startContainer } from "../container/start.js";
 import { StateDir } from "../container/state.js";
 

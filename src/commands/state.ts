@@ -1,5 +1,6 @@
 /** runts state: the OCI state of one container, as runc prints it. */
-import { idArgs, type ParsedCommandLine } from "../cli/args.js";
+import type { ParsedCommandLine } from "../cli/args.js";
+import { idArgs } from "../cli/engine-args.js";
 import { formatState } from "../cli/format.js";
 import { StateDir, deriveStatus } from "../container/state.js";
 import { stdout } from "../output.js";

@@ -1,0 +1,100 @@
+/**
+ * The argument vectors engines send most often, read without the full
+ * parser: global flags, then a command that takes nothing but a container
+ * id. containerd's go-runc, for one, calls
+ * `runc --root R --log L --log-format json state ID` for every state query.
+ *
+ * Every start of runts loads what it parses with: the full parser (args.ts)
+ * and runc's command table cost a cold `state` about a tenth of its time.
+ * parseEngineArgs accepts only lines it reads exactly as parseArgs would
+ * (a unit test holds it to that over a corpus) and returns undefined for
+ * anything else, which then goes to parseArgs.
+ */
+import type { GlobalOptions, ParsedCommandLine } from "./args.js";
+
+export const DEFAULT_ROOT = "/run/runts";
+
+export interface IdArgs {
+  id: string;
+}
+
+/** The container id of a command that takes one (as urfave/cli: "" when absent). */
+export function idArgs(p: ParsedCommandLine): IdArgs {
+  return { id: p.positionals[0] ?? "" };
+}
+
+/** Commands without flags of their own that take exactly one argument, the id. */
+const ID_ONLY = new Set(["state", "start", "pause", "resume"]);
+
+const STRING_FLAGS = new Set(["root", "log", "log-format"]);
+const BOOL_FLAGS = new Set(["debug", "systemd-cgroup"]);
+/** Global flag names in runc's declaration order: the order parseArgs fills `set` in. */
+const GLOBAL_ORDER = ["debug", "log", "log-format", "root", "criu", "systemd-cgroup", "rootless", "help", "version"];
+
+/** An absolute path that path.resolve would return unchanged. */
+function cleanAbsolute(p: string): boolean {
+  if (!p.startsWith("/")) return false;
+  if (p === "/") return true;
+  if (p.endsWith("/") || p.includes("//")) return false;
+  return !p.includes("/./") && !p.includes("/../") && !p.endsWith("/.") && !p.endsWith("/..");
+}
+
+export interface EngineArgsOptions {
+  cwd?: string;
+  euid?: number;
+}
+
+export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions = {}): ParsedCommandLine | undefined {
+  const values = new Map<string, string | true>();
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith("-")) break;
+    const name0 = arg.startsWith("--") ? arg.slice(2) : arg.slice(1);
+    const eq = name0.indexOf("=");
+    const name = eq < 0 ? name0 : name0.slice(0, eq);
+    if (values.has(name)) return undefined;
+    if (BOOL_FLAGS.has(name)) {
+      if (eq >= 0) return undefined;
+      values.set(name, true);
+    } else if (STRING_FLAGS.has(name)) {
+      const value = eq >= 0 ? name0.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === "" || value.startsWith("-")) return undefined;
+      values.set(name, value);
+    } else {
+      return undefined;
+    }
+  }
+  const command = argv[i];
+  const id = argv[i + 1];
+  if (command === undefined || !ID_ONLY.has(command) || id === undefined || id.startsWith("-") || i + 2 !== argv.length) {
+    return undefined;
+  }
+  const logFormat = values.get("log-format") ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") return undefined;
+  const root = values.get("root");
+  if (root === undefined ? (opts.euid ?? process.geteuid?.() ?? 0) !== 0 : typeof root !== "string" || !cleanAbsolute(root)) {
+    return undefined;
+  }
+  const log = values.get("log");
+  const set = new Set<string>();
+  for (const n of GLOBAL_ORDER) if (values.has(n)) set.add(n);
+  const global: GlobalOptions = {
+    root: typeof root === "string" ? root : DEFAULT_ROOT,
+    log: typeof log === "string" ? log : "",
+    logFormat,
+    debug: values.has("debug"),
+    systemdCgroup: values.has("systemd-cgroup"),
+    rootless: "auto",
+    criu: "criu",
+    set,
+  };
+  return {
+    global,
+    command: command as ParsedCommandLine["command"],
+    flags: {},
+    positionals: [id],
+    set: new Set(),
+    cwd: opts.cwd ?? process.cwd(),
+  };
+}
