@@ -187,20 +187,26 @@ export function subdirs(dir: string, step: string): string[] {
  * `deadline` (Date.now() ms). A missing directory counts as removed.
  */
 export function removeTree(dir: string, deadline: number, step: string): void {
-  for (const sub of subdirs(dir, step)) removeTree(sub, deadline, step);
   let delay = 2;
   for (;;) {
     try {
+      // Usually there is nothing below it: no directory listing (a cgroup's
+      // lists all its control files) unless the kernel says there is.
       rmdirSync(dir);
       return;
     } catch (err) {
       const code = errCode(err);
       if (code === "ENOENT") return;
-      if (code === "EBUSY" && Date.now() < deadline) {
-        // A sub-cgroup created meanwhile makes it busy too; take it out first.
-        for (const sub of subdirs(dir, step)) removeTree(sub, deadline, step);
-        sleepSync(delay);
-        delay = Math.min(delay * 2, 50);
+      // Sub-cgroups (the container's, or made meanwhile) go first: cgroupfs
+      // says EBUSY for them, a plain directory (a scratch tree) ENOTEMPTY.
+      // Tasks still exiting keep a cgroup busy for a moment: then wait a little.
+      const subs = (code === "EBUSY" || code === "ENOTEMPTY") && Date.now() < deadline ? subdirs(dir, step) : [];
+      if (subs.length > 0 || (code === "EBUSY" && Date.now() < deadline)) {
+        for (const sub of subs) removeTree(sub, deadline, step);
+        if (subs.length === 0) {
+          sleepSync(delay);
+          delay = Math.min(delay * 2, 50);
+        }
         continue;
       }
       const e = fromNodeError(err, step, { path: dir });
