@@ -260,8 +260,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       usage: "kill sends the specified signal (default: SIGTERM) to the container's init process",
       argsUsage: `<container-id> [signal]
 
-  Where "<container-id>" is the name for the instance of the container and
-  "[signal]" is the signal to be sent to the init process.`,
+Where "<container-id>" is the name for the instance of the container and
+"[signal]" is the signal to be sent to the init process.`,
       args: { min: 1, max: 2 },
       skipArgReorder: false,
       flags: [boolFlag("all", "send the specified signal to all processes inside the container", ["a"])],
@@ -386,7 +386,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       usage: "output the state of a container",
       argsUsage: `<container-id>
 
-  Where "<container-id>" is your name for the instance of the container.`,
+Where "<container-id>" is your name for the instance of the container.`,
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [],

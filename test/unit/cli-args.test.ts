@@ -459,6 +459,15 @@ describe("command table", () => {
     expect(COMMANDS.exec.skipArgReorder && COMMANDS.ps.skipArgReorder).toBe(true);
     expect(COMMAND_NAMES.filter((c) => COMMANDS[c].skipArgReorder)).toEqual(["exec", "ps"]);
   });
+
+  it("prints the argument text of the help as runc does: its lines after the first flush left", () => {
+    expect(commandHelp("kill")).toContain(
+      '<container-id> [signal]\n\nWhere "<container-id>" is the name for the instance of the container and\n"[signal]" is the signal to be sent to the init process.\n',
+    );
+    for (const c of COMMAND_NAMES) {
+      for (const line of COMMANDS[c].argsUsage.split("\n").slice(1)) expect(line, c).toBe(line.trimStart());
+    }
+  });
 });
 
 describe("Go value parsing", () => {
