@@ -147,9 +147,8 @@ export abstract class HierarchyManager implements CgroupManager {
           break;
         }
       }
-      // /runts, the parent runts' messages suggest for grouping containers,
-      // goes once its last container does, whichever container made it;
-      // parents of other paths belong to others.
+      // runts' own default parent (/runts) goes once its last container does,
+      // whichever container made it; parents of other paths belong to others.
       const ownParent = `${h.base}/runts`;
       if (leaf.startsWith(`${ownParent}/`) && !leaf.slice(ownParent.length + 1).includes("/")) {
         try {

@@ -133,9 +133,9 @@ export interface CgroupHierarchyState {
   unified: boolean;
   /** Where this hierarchy is mounted on the host, e.g. /sys/fs/cgroup/memory. */
   mountpoint: string;
-  /** The container's cgroup as the kernel names it in /proc/<pid>/cgroup, e.g. /abc. */
+  /** The container's cgroup as the kernel names it in /proc/<pid>/cgroup, e.g. /runts/abc. */
   path: string;
-  /** The container's cgroup directory on the host, e.g. /sys/fs/cgroup/memory/abc. */
+  /** The container's cgroup directory on the host, e.g. /sys/fs/cgroup/memory/runts/abc. */
   dir: string;
   /**
    * The directory create() starts from and never removes: the mountpoint for
@@ -152,7 +152,7 @@ export interface CgroupState {
   mode: CgroupMode;
   /** Root of the cgroup filesystems, /sys/fs/cgroup unless injected (tests). */
   root: string;
-  /** The cgroupsPath as resolved: "/<id>" by default (as runc), or relative "a/b". */
+  /** The cgroupsPath as resolved: "/runts/<id>" by default, or relative "a/b". */
   cgroupsPath: string;
   hierarchies: CgroupHierarchyState[];
   /**
@@ -232,7 +232,7 @@ export interface CgroupEnv {
 }
 
 export interface CgroupManagerOptions {
-  /** Container id; names the default cgroup /<id>. */
+  /** Container id; names the default cgroup /runts/<id>. */
   id: string;
   /** OCI linux.cgroupsPath: absolute, or relative to the runtime's own cgroup. */
   cgroupsPath?: string;

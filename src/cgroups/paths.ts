@@ -2,7 +2,7 @@
  * OCI linux.cgroupsPath → where the container's cgroup lives in each
  * hierarchy.
  *
- * - absent or "" → "/<id>", as runc
+ * - absent or "" → "/runts/<id>"
  * - absolute "/a/b" → under the root of every hierarchy
  * - relative "a/b" → under the runtime's own cgroup in every hierarchy
  *   (from /proc/self/cgroup, which can differ per v1 hierarchy)
@@ -42,7 +42,7 @@ export function normalizeCgroupsPath(
 ): CgroupPath {
   const given = raw === undefined || raw === "" ? undefined : raw;
   if (systemd) {
-    const shown = given ?? `/${id}`;
+    const shown = given ?? `/runts/${id}`;
     throw new RuntsError(
       `the systemd cgroup driver is not supported (--systemd-cgroup); cannot place the container in cgroup ${JSON.stringify(shown)}: use the cgroupfs driver with a path like /runts/<id>`,
       { step: STEP, path: shown },
@@ -50,7 +50,7 @@ export function normalizeCgroupsPath(
   }
   if (given === undefined) {
     checkId(id);
-    return { path: `/${id}`, relative: false };
+    return { path: `/runts/${id}`, relative: false };
   }
   if (given.includes("\0")) {
     throw new RuntsError("cgroupsPath contains a NUL byte", { step: STEP, path: given });

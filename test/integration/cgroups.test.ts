@@ -1,6 +1,6 @@
 /**
  * The cgroup managers on this machine's real cgroup filesystems (root only):
- * a sleeping process is put into a fresh /<id> cgroup (runc's default) in every
+ * a sleeping process is put into a fresh /runts/<id> cgroup in every
  * hierarchy, checked through /proc/<pid>/cgroup, given a device list, killed,
  * and the cgroup removed without leaving anything behind.
  */
@@ -55,11 +55,11 @@ describe.skipIf(!isRoot)("cgroups on this host", () => {
     sweepCgroupDirs(ids.splice(0));
   });
 
-  it("creates, joins, applies devices, lists pids and destroys /<id> in every hierarchy", async () => {
+  it("creates, joins, applies devices, lists pids and destroys /runts/<id> in every hierarchy", async () => {
     const id = newContainerId();
     const m = track(id);
     const state0 = m.toState();
-    expect(state0.cgroupsPath).toBe(`/${id}`);
+    expect(state0.cgroupsPath).toBe(`/runts/${id}`);
     const mounted = readFileSync("/proc/self/mountinfo", "utf8")
       .split("\n")
       .filter((l) => / - cgroup2? /.test(l) && l.split(" ")[4]?.startsWith(`${ROOT}/`)).length;
@@ -92,7 +92,7 @@ describe.skipIf(!isRoot)("cgroups on this host", () => {
         e.hierarchyId === 0 ? x.unified : x.controllers.join(",") === e.controllers.join(","),
       );
       expect(h, `hierarchy ${e.controllers.join(",") || "unified"}`).toBeDefined();
-      expect(e.path, `hierarchy ${e.controllers.join(",") || "unified"}`).toBe(`/${id}`);
+      expect(e.path, `hierarchy ${e.controllers.join(",") || "unified"}`).toBe(`/runts/${id}`);
     }
     expect(m.pids()).toEqual([pid]);
     // A manager rebuilt from state sees the same.

@@ -223,7 +223,7 @@ describe.skipIf(!isRoot)("config: hooks", () => {
       const hooks = allSix(log);
       // poststop also records whether the state dir and the cgroup are gone by then.
       const stateDir = path.join(env.rt.root, id);
-      const cgroups = cgroupHierarchies().map((h) => path.join(h, id));
+      const cgroups = cgroupHierarchies().map((h) => path.join(h, "runts", id));
       const check = `for p in ${stateDir} ${cgroups.join(" ")}; do [ -e "$p" ] && echo "left $p" >> "$1"; done; true`;
       hooks.poststop = [recorder("poststop", log.host, "poststop", check)];
       return hooks;

@@ -325,13 +325,13 @@ describe.skipIf(!isRoot)("core: lifecycle", () => {
     expect(q.stdout).toBe("");
   });
 
-  test("cgroup: the process is in /<id> (runc's default) in every hierarchy; the dirs go with delete", async () => {
+  test("cgroup: the process is in /runts/<id> in every hierarchy; the dirs go with delete", async () => {
     const { rt } = env;
     const c = await startContainer(env);
     const paths = procCgroupPaths(c.pid);
     expect(paths.length).toBeGreaterThan(0);
-    for (const p of paths) expect(p).toBe(`/${c.id}`);
-    const dirs = cgroupHierarchies().map((h) => path.join(h, c.id));
+    for (const p of paths) expect(p).toBe(`/runts/${c.id}`);
+    const dirs = cgroupHierarchies().map((h) => path.join(h, "runts", c.id));
     expect(dirs.length).toBeGreaterThan(0);
     for (const d of dirs) {
       expect(existsSync(d), d).toBe(true);

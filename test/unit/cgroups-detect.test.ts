@@ -120,9 +120,9 @@ describe("mode detection", () => {
 });
 
 describe("normalizeCgroupsPath", () => {
-  it("defaults to /<id>, as runc", () => {
-    expect(normalizeCgroupsPath(undefined, "c1")).toEqual({ path: "/c1", relative: false });
-    expect(normalizeCgroupsPath("", "c1")).toEqual({ path: "/c1", relative: false });
+  it("defaults to /runts/<id>", () => {
+    expect(normalizeCgroupsPath(undefined, "c1")).toEqual({ path: "/runts/c1", relative: false });
+    expect(normalizeCgroupsPath("", "c1")).toEqual({ path: "/runts/c1", relative: false });
   });
 
   it("normalizes absolute and relative paths", () => {

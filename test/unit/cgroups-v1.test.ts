@@ -29,7 +29,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("creates /runts/<id> in every hierarchy, named and comounted ones included", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     expect(m.mode).toBe(mode);
     expect(m.exists()).toBe(false);
     m.create();
@@ -74,14 +74,14 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     mkdirSync(`${s.mount("cpuset")}/runts`);
     writeFileSync(`${s.mount("cpuset")}/runts/cpuset.cpus`, "1\n");
     writeFileSync(`${s.mount("cpuset")}/runts/cpuset.mems`, "0\n");
-    createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env }).create();
+    createCgroupManager({ id: "c1", env: s.env }).create();
     expect(read(`${s.mount("cpuset")}/runts/cpuset.cpus`)).toBe("1\n");
     expect(read(`${s.mount("cpuset")}/runts/c1/cpuset.cpus`).trim()).toBe("1");
   });
 
   it("joins a pid in every hierarchy and lists pids from the pids hierarchy, recursively", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     m.join(4242);
     for (const d of dirs) expect(read(`${s.mount(d)}/runts/c1/cgroup.procs`), d).toBe("4242\n");
@@ -94,7 +94,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("falls back to freezer, then memory, for pids when pids is not mounted", () => {
     const s = setup(mode, { without: ["pids"] });
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     writeFileSync(`${s.mount("freezer")}/runts/c1/cgroup.procs`, "5\n");
     writeFileSync(`${s.mount("memory")}/runts/c1/cgroup.procs`, "6\n");
@@ -103,12 +103,12 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("pids() of a cgroup that does not exist is empty", () => {
     const s = setup(mode);
-    expect(createCgroupManager({ id: "nope", cgroupsPath: "/runts/nope", env: s.env }).pids()).toEqual([]);
+    expect(createCgroupManager({ id: "nope", env: s.env }).pids()).toEqual([]);
   });
 
   it("writes the policy the OCI device list means, one rule per line, into devices.allow/deny", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     m.apply({
       devices: [
@@ -132,7 +132,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("refuses invalid device rules before writing any", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     const dir = `${s.mount("devices")}/runts/c1`;
     for (const bad of [
@@ -151,7 +151,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("refuses unknown members and unified (v2 only), and writes nothing then", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     const devices = [{ allow: false, access: "rwm" }];
     expect(() => m.apply({ devices, memory: { limit: 1 << 20 }, frobnicate: { x: 1 } })).toThrow(
@@ -170,7 +170,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("refuses device rules when the devices controller is not mounted", () => {
     const s = setup(mode, { without: ["devices"] });
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     expect(() => m.apply({ devices: [{ allow: false }] })).toThrow(/devices cgroup controller, which is not mounted/);
     m.apply({ devices: [] });
@@ -178,7 +178,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("destroy removes the levels it created, deepest first, sub-cgroups included", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     m.join(1);
     mkdirSync(`${s.mount("memory")}/runts/c1/nested/deeper`, { recursive: true });
@@ -195,7 +195,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     // /runts already exists in memory; /runts/c1 already exists in pids.
     mkdirSync(`${s.mount("memory")}/runts`);
     mkdirSync(`${s.mount("pids")}/runts/c1`, { recursive: true });
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     const st = m.toState();
     const of = (c: string) => st.hierarchies.find((h) => h.controllers.join(",") === c);
@@ -212,8 +212,8 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("destroy keeps a shared upper level another container still uses", () => {
     const s = setup(mode);
-    const a = createCgroupManager({ id: "a", cgroupsPath: "/runts/a", env: s.env });
-    const b = createCgroupManager({ id: "b", cgroupsPath: "/runts/b", env: s.env });
+    const a = createCgroupManager({ id: "a", env: s.env });
+    const b = createCgroupManager({ id: "b", env: s.env });
     a.create();
     b.create();
     destroyOnScratch(a);

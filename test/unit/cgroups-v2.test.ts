@@ -19,7 +19,7 @@ function setup(own?: string): Scratch {
 describe("v2 manager on a scratch tree", () => {
   it("creates one directory in the unified hierarchy", () => {
     const s = setup();
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     expect(m.mode).toBe("v2");
     m.create();
     expect(existsSync(`${s.root}/runts/c1`)).toBe(true);
@@ -44,7 +44,7 @@ describe("v2 manager on a scratch tree", () => {
 
   it("joins and lists pids recursively", () => {
     const s = setup();
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     m.join(10);
     m.join(11);
@@ -57,7 +57,7 @@ describe("v2 manager on a scratch tree", () => {
   it("destroys only what it created", () => {
     const s = setup();
     mkdirSync(`${s.root}/runts`);
-    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     m.join(1);
     mkdirSync(`${s.root}/runts/c1/sub`);
@@ -86,7 +86,7 @@ describe("v2 manager on a scratch tree", () => {
     const s = setup("/a");
     expect(() => createCgroupManager({ id: "c1", cgroupsPath: "../b", env: s.env })).toThrow(/escapes/);
     expect(() => createCgroupManager({ id: "c1", cgroupsPath: "/../b", env: s.env })).toThrow(/escapes/);
-    expect(() => createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", systemd: true, env: s.env })).toThrow(
+    expect(() => createCgroupManager({ id: "c1", systemd: true, env: s.env })).toThrow(
       /systemd cgroup driver is not supported/,
     );
   });
