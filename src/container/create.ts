@@ -101,11 +101,21 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
   const signals = trapSignals();
   try {
     return await dir.locked(async () => {
-      cgroup = createCgroupManager({
+      const manager = createCgroupManager({
         id: opts.id,
         systemd: opts.systemdCgroup,
         ...(spec.linux?.cgroupsPath ? { cgroupsPath: spec.linux.cgroupsPath } : {}),
       });
+      // As runc 1.2: a cgroup with processes in it is someone else's. Refused before
+      // it becomes ours to undo, which would kill those processes.
+      const found = manager.pids();
+      if (found.length > 0) {
+        throw new RuntsError(`container's cgroup is not empty: ${found.length} process(es) found`, {
+          step: "cgroup create",
+          path: manager.toState().cgroupsPath,
+        });
+      }
+      cgroup = manager;
       const cg = cgroup;
       const rootfs = rootfsPath(opts.bundle, spec);
       const annotations = annotationsOf(spec);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import type { OciConfig } from "../helpers/bundle.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
-import { runScript } from "../helpers/core.js";
+import { runScript, startContainer } from "../helpers/core.js";
 import { cgroupDir, cgroupDirOf, dirsContaining, hostIsV2 } from "../helpers/cgroups.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
 
@@ -163,6 +163,21 @@ describe.skipIf(!isRoot)("cgroups: limits of real containers", () => {
     expect(dirsContaining(id)).toEqual([]);
     // A child runts did not reap is now a zombie of the host's init (test files run one at a time).
     expect(zombiesOfInitSince(since)).toEqual([]);
+  });
+  test("a cgroup with processes in it is refused at create (as runc 1.2), and they are left alone", async () => {
+    const shared = `/runts-shared-${newContainerId()}`;
+    const withPath = (cfg: OciConfig): void => {
+      (cfg.linux ??= {}).cgroupsPath = shared;
+    };
+    const first = await startContainer(env, { mutate: withPath });
+    const b = await env.bundle({ args: ["true"], mutate: withPath });
+    const id = newContainerId();
+    const r = await env.rt.exec(["create", "--bundle", b.dir, id]);
+    expect(r.code).toBe(1);
+    expect(env.rt.logTail(1)).toMatch(/container's cgroup is not empty: 1 process\(es\) found/);
+    expect(env.rt.listStateDirs()).toEqual([first.id]);
+    expect((await env.rt.state(first.id)).status).toBe("running");
+    expect(read(cgroupDir(first.pid), "cgroup.procs").split("\n")).toContain(String(first.pid));
   });
 });
 
