@@ -176,14 +176,15 @@ static void op_clone(const char *flags)
 		return;
 	char buf[24];
 	snprintf(buf, sizeof(buf), "%ld", pid);
+	/* The pid first: whatever fails after this, runts knows which process to kill and reap. */
+	const char *f[] = { "pid", buf };
+	send_msg(f, 2);
 	if (st.pidfd_fd >= 0) {
 		int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 		if (pidfd < 0)
 			fail("pidfd-socket", buf, errno, "pidfd_open");
 		send_fd(st.pidfd_fd, pidfd, "pidfd", "pidfd-socket");
 	}
-	const char *f[] = { "pid", buf };
-	send_msg(f, 2);
 	_exit(0);
 }
 
