@@ -188,6 +188,7 @@ export function subdirs(dir: string, step: string): string[] {
  */
 export function removeTree(dir: string, deadline: number, step: string): void {
   let delay = 2;
+  let lateSweep = false;
   for (;;) {
     try {
       // Usually there is nothing below it: no directory listing (a cgroup's
@@ -199,14 +200,18 @@ export function removeTree(dir: string, deadline: number, step: string): void {
       if (code === "ENOENT") return;
       // Sub-cgroups (the container's, or made meanwhile) go first: cgroupfs
       // says EBUSY for them, a plain directory (a scratch tree) ENOTEMPTY.
-      // Tasks still exiting keep a cgroup busy for a moment: then wait a little.
-      const subs = (code === "EBUSY" || code === "ENOTEMPTY") && Date.now() < deadline ? subdirs(dir, step) : [];
-      if (subs.length > 0 || (code === "EBUSY" && Date.now() < deadline)) {
+      // Past the deadline they are still taken out, once. Tasks still exiting
+      // keep a cgroup busy for a moment: then wait a little, until the deadline.
+      const late = Date.now() >= deadline;
+      const subs = (code === "EBUSY" || code === "ENOTEMPTY") && !(late && lateSweep) ? subdirs(dir, step) : [];
+      if (subs.length > 0) {
+        lateSweep ||= late;
         for (const sub of subs) removeTree(sub, deadline, step);
-        if (subs.length === 0) {
-          sleepSync(delay);
-          delay = Math.min(delay * 2, 50);
-        }
+        continue;
+      }
+      if (code === "EBUSY" && !late) {
+        sleepSync(delay);
+        delay = Math.min(delay * 2, 50);
         continue;
       }
       const e = fromNodeError(err, step, { path: dir });

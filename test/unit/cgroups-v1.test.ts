@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { RuntsError } from "../../src/errors.js";
 import type { CgroupState } from "../../src/cgroups/index.js";
@@ -6,6 +7,7 @@ import { cgroupManagerFromState, createCgroupManager } from "../../src/cgroups/i
 import type { Scratch, ScratchOptions } from "../../src/cgroups/scratch.js";
 import { V1_MOUNTS, destroyOnScratch, makeScratch, subdirNames } from "../../src/cgroups/scratch.js";
 import { deviceRuleLines } from "../../src/cgroups/v1/devices.js";
+import { removeTree } from "../../src/cgroups/fsutil.js";
 
 const V1_DIRS = V1_MOUNTS.map(([name]) => name);
 
@@ -320,5 +322,19 @@ describe("deviceRuleLines", () => {
     expect(deviceRuleLines(r("a", null, null, "r"))).toEqual(["b *:* r", "c *:* r"]);
     expect(deviceRuleLines(r("c", 1, null, "rw"))).toEqual(["c 1:* rw"]);
     expect(deviceRuleLines(r("b", null, 0, "m"))).toEqual(["b *:0 m"]);
+  });
+});
+
+describe("removeTree", () => {
+  it("takes out sub-cgroups first, even once its deadline has passed", () => {
+    const root = mkdtempSync(`${tmpdir()}/runts-removetree-`);
+    try {
+      mkdirSync(`${root}/c1/sub/deeper`, { recursive: true });
+      mkdirSync(`${root}/c1/other`);
+      removeTree(`${root}/c1`, Date.now() - 1, "cgroup destroy");
+      expect(existsSync(`${root}/c1`)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
