@@ -5,13 +5,12 @@
  * it and collects what comes back. Without a console socket, `run` in the
  * foreground relays between its own stdio and the pty.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
-import { isRoot, newContainerId, tmpPrefix } from "../helpers/context.js";
+import { describe, expect, test } from "vitest";
+import { isRoot, newContainerId } from "../helpers/context.js";
 import { isAlive, useFileLeakCheck, waitUntil } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
+import { type Receiver, useReceivers } from "../helpers/receiver.js";
 
 /**
  * argv: socket path, text to type, timeout seconds. Prints "ready" once
@@ -20,21 +19,9 @@ import { useRuntimeEnv } from "../helpers/harness.js";
  * {"output": ..., "timedOut": bool, "fds": n}.
  */
 const RECEIVER = String.raw`
-import array, json, os, select, socket, sys, time
+import json, os, select, sys, time
 path, text, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(path)
-srv.listen(1)
-print("ready", flush=True)
-srv.settimeout(timeout)
-conn, _ = srv.accept()
-fds = array.array("i")
-msg, anc, flags, addr = conn.recvmsg(4096, socket.CMSG_SPACE(16 * fds.itemsize))
-for level, kind, data in anc:
-    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-        fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
-conn.close()
-srv.close()
+msg, fds = receive_fds(path, timeout)
 if len(fds) != 1:
     print(json.dumps({"output": "", "timedOut": False, "fds": len(fds), "name": msg.decode(errors="replace")}), flush=True)
     sys.exit(1)
@@ -68,41 +55,6 @@ interface Received {
   name: string;
 }
 
-interface Receiver {
-  socket: string;
-  /** What the receiver read from the pty; rejects if it failed. */
-  result: Promise<Received>;
-  kill(): void;
-}
-
-/** Start the receiver on a fresh socket and wait until it listens. */
-async function startReceiver(dir: string, text: string, timeoutSec = 10): Promise<Receiver> {
-  const socket = path.join(dir, "console.sock");
-  const child = spawn("python3", ["-c", RECEIVER, socket, text, String(timeoutSec)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      if (stdout.startsWith("ready\n")) resolve();
-    });
-    child.on("exit", () => reject(new Error(`console receiver exited early: ${stderr}`)));
-  });
-  const result = new Promise<Received>((resolve, reject) => {
-    child.on("close", (code) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("{"));
-      if (line === undefined) reject(new Error(`console receiver failed (exit ${code}): ${stderr}`));
-      else resolve(JSON.parse(line) as Received);
-    });
-  });
-  result.catch(() => {});
-  await ready;
-  return { socket, result, kill: () => child.kill("SIGKILL") };
-}
-
 const TYPED = "tty; [ -t 0 ] && [ -t 1 ] && echo is-a-tty; stty size; stat -c console=%t:%T /dev/console; echo h''i; exit 7\n";
 
 function checkSession(r: Received): void {
@@ -122,14 +74,7 @@ function checkSession(r: Received): void {
 describe.skipIf(!isRoot)("core: terminal", () => {
   useFileLeakCheck();
   const env = useRuntimeEnv();
-  let dir: string | undefined;
-  const receivers: Receiver[] = [];
-
-  afterEach(() => {
-    for (const r of receivers.splice(0)) r.kill();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
+  const consoles = useReceivers<Received>(RECEIVER, "console");
 
   function terminalBundle(args = ["sh"]) {
     return env.bundle({
@@ -141,11 +86,9 @@ describe.skipIf(!isRoot)("core: terminal", () => {
     });
   }
 
-  async function receiver(text = TYPED): Promise<Receiver> {
-    dir ??= mkdtempSync(tmpPrefix("console"));
-    const r = await startReceiver(dir, text);
-    receivers.push(r);
-    return r;
+  /** A receiver on a fresh socket that types `text`, once it listens. */
+  function receiver(text = TYPED, timeoutSec = 10): Promise<Receiver<Received>> {
+    return consoles.start("console.sock", [text, String(timeoutSec)]);
   }
 
   test("create --console-socket + start: the master arrives, the process has a tty", async () => {
@@ -173,9 +116,8 @@ describe.skipIf(!isRoot)("core: terminal", () => {
   test("a console socket that nobody listens on fails create cleanly", async () => {
     const { rt } = env;
     const bundle = await terminalBundle();
-    dir ??= mkdtempSync(tmpPrefix("console"));
     const id = newContainerId();
-    const r = await rt.exec(["create", "--bundle", bundle.dir, "--console-socket", path.join(dir, "nobody.sock"), id], {
+    const r = await rt.exec(["create", "--bundle", bundle.dir, "--console-socket", path.join(consoles.dir(), "nobody.sock"), id], {
       stdio: rt.ioFiles(id),
     });
     expect(r.code).not.toBe(0);
