@@ -144,6 +144,22 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     } catch (err) {
       sentError = { err };
     }
+    // The container process's "sync cgroup" is answered now, before it is
+    // asked: it goes on the moment it gets there, and never waits on runts
+    // while runts waits for runts-init's pid message. (runts-init reads no
+    // more after its plan; the ack stays queued for the container process.)
+    // After a failure too: that process is killed once its pid is known, and
+    // it cannot run the user's program before start.
+    const answeredAhead = plan.steps.some((s) => s.op === "SYNC" && s.args[0] === "cgroup");
+    if (answeredAhead) {
+      try {
+        channel.send("ack");
+      } catch (err) {
+        // runts-init failed before clone and left: its error is queued, read below.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "EPIPE" && code !== "ECONNRESET") throw err;
+      }
+    }
     const onPid = (fields: string[] | undefined): boolean => {
       if (fields?.[0] !== "pid") return false;
       mark("pid received");
@@ -151,7 +167,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       hooks.onCloned?.(pid);
       return true;
     };
-    // onSettingUp runs once, after the container process is let past "sync
+    // onSettingUp runs once, when the container process is past "sync
     // cgroup": what runts does then overlaps the process setting itself up.
     let settingUpTold = false;
     const settingUp = (): void => {
@@ -186,9 +202,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       }
       if (!pid) learnPid();
       if (!pid) throw new RuntsError("container init did not report its pid", { step: "sync" });
-      if (kind === "sync" && msg[1] === "cgroup") {
-        // Its resources were set right after the plan went out (onSent).
-        channel.send("ack");
+      if (kind === "sync" && msg[1] === "cgroup" && answeredAhead) {
         settingUp();
         continue;
       }
