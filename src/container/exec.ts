@@ -57,7 +57,7 @@ export async function execInContainer(dir: StateDir, a: ExecArgs): Promise<Exece
 
 /** process.json given with -p: a whole OCI process, validated like config.json's. */
 async function readProcessFile(path: string): Promise<Process> {
-  const { validateSpec } = await import("../spec/validate.js");
+  const { validateSpecFast } = await import("../spec/validate-fast.js");
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
@@ -65,7 +65,7 @@ async function readProcessFile(path: string): Promise<Process> {
     throw new RuntsError(`process.json: cannot read ${path}: ${(err as Error).message}`);
   }
   try {
-    const spec = validateSpec({ ociVersion: "1.0.0", root: { path: "/" }, process: raw });
+    const spec = await validateSpecFast({ ociVersion: "1.0.0", root: { path: "/" }, process: raw });
     if (!spec.process) throw new RuntsError("process.json: no process");
     return spec.process;
   } catch (err) {

@@ -1,15 +1,13 @@
 /**
  * Validating a config.json with zod: the schemas of schema.ts, issues turned
  * into one line by format-error.ts. This module pulls in zod and builds every
- * schema, so it is loaded only when needed: by load.ts when its fast parser
- * refuses a config (to say why), and by exec for a process.json.
+ * schema, so it is loaded only when needed: by validate-fast.ts when the fast
+ * parser refuses a config, to say why.
  */
 import { RuntsError } from "../errors.js";
 import { specSchema, type Spec } from "./schema.js";
 import { expectationFor, formatIssue } from "./format-error.js";
 import { checkSemantics, checkVersion, fail, parseJson } from "./semantics.js";
-
-export type * from "./schema.js";
 
 // No `jitless` needed: zod/mini objects never build classic zod's
 // eval-compiled fast path (which cost ~5 ms on the first parse).
