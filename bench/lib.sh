@@ -121,8 +121,6 @@ make_bench_bundle() {
   ' "$dir/config.json"
 }
 
-# Leftovers of a run whose temp dir is $1 and whose ids contain $2, seen from
-# the host's mount namespace. Prints one line per leftover; returns 1 if any.
 # runts_parents: the runtime's default cgroup parent (/runts) in every hierarchy, where it exists.
 runts_parents() {
   local d

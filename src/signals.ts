@@ -17,3 +17,5 @@ export function signalNumber(name: string): number | undefined {
   const index = SIGNAL_NAMES.indexOf(name);
   return index < 0 ? undefined : index + 1;
 }
+
+export const SIGKILL = 9;

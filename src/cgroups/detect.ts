@@ -3,11 +3,14 @@
  * and hybrid the hierarchies (controllers → mountpoint) from
  * /proc/self/mountinfo. Each file is read at most once per process.
  */
-import { readFileSync, statfsSync } from "node:fs";
+import { statfsSync } from "node:fs";
 import { posix } from "node:path";
 import { RuntsError, fromNodeError } from "../errors.js";
 import type { CgroupEnv, CgroupMode } from "./common.js";
 import { DEFAULT_CGROUP_ROOT } from "./common.js";
+import { type ProcCgroupEntry, parseProcCgroup, readProcFile } from "./procfiles.js";
+
+export { type ProcCgroupEntry, parseProcCgroup, readProcFile };
 
 export const CGROUP2_SUPER_MAGIC = 0x63677270;
 export const TMPFS_MAGIC = 0x01021994;
@@ -23,14 +26,6 @@ export interface Hierarchy {
   mountpoint: string;
   /** The cgroup the mount shows as its root (mountinfo field 4), usually "/". */
   mountRoot: string;
-}
-
-/** One line of /proc/<pid>/cgroup. */
-export interface ProcCgroupEntry {
-  hierarchyId: number;
-  /** Sorted controllers; [] for the "0::" cgroup2 line. */
-  controllers: string[];
-  path: string;
 }
 
 /**
@@ -109,7 +104,7 @@ export function parseMountinfo(text: string, root: string = DEFAULT_CGROUP_ROOT)
 }
 
 /** For each mount point, the index of the last mountinfo line mounting there: the one in sight. */
-export function topmostMounts(lines: readonly string[]): Map<string, number> {
+function topmostMounts(lines: readonly string[]): Map<string, number> {
   const top = new Map<string, number>();
   for (let i = 0; i < lines.length; i++) {
     const mp = field(lines[i] as string, 4);
@@ -129,23 +124,6 @@ function field(line: string, n: number): string {
   return end < 0 ? line.slice(at) : line.slice(at, end);
 }
 
-/** Parse /proc/<pid>/cgroup. */
-export function parseProcCgroup(text: string): ProcCgroupEntry[] {
-  const out: ProcCgroupEntry[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    const a = line.indexOf(":");
-    const b = line.indexOf(":", a + 1);
-    if (a < 0 || b < 0) continue;
-    const controllers = line.slice(a + 1, b);
-    out.push({
-      hierarchyId: Number(line.slice(0, a)),
-      controllers: controllers === "" ? [] : controllers.split(",").sort(),
-      path: line.slice(b + 1),
-    });
-  }
-  return out;
-}
 
 /** Mode from the filesystem magic of the cgroup root and whether a cgroup2 mount sits under it. */
 export function modeFromMagic(magic: number, hierarchies: () => Hierarchy[], root: string): CgroupMode {
@@ -215,25 +193,6 @@ export class CgroupHost {
   }
 }
 
-const procFiles = new Map<string, string>();
-
-/**
- * /proc/self/mountinfo or /proc/self/cgroup, read once per process and shared
- * by everything that needs them on the create path (this module, the cgroup
- * warm-up, the planner's mount lookup).
- */
-export function readProcFile(path: string): string {
-  let text = procFiles.get(path);
-  if (text === undefined) {
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      throw fromNodeError(err, "cgroup detect", { path });
-    }
-    procFiles.set(path, text);
-  }
-  return text;
-}
 
 let defaultHost: CgroupHost | undefined;
 

@@ -2,8 +2,8 @@
  * Entry points: a manager for a new container from its config, or rebuilt
  * from the state a previous runts process saved.
  */
-import { posix } from "node:path";
 import { RuntsError } from "../errors.js";
+import { isCleanAbsolute } from "../path-check.js";
 import type { CgroupHierarchyState, CgroupManager, CgroupManagerOptions, CgroupMode, CgroupState } from "./common.js";
 import { cgroupHost } from "./detect.js";
 import { normalizeCgroupsPath } from "./paths.js";
@@ -41,7 +41,7 @@ function isStringArray(v: unknown): v is string[] {
 
 /** Absolute, normalized (no "..", "." or "//"), no trailing slash. */
 function cleanAbs(p: unknown): p is string {
-  return typeof p === "string" && p.startsWith("/") && posix.normalize(p) === p && (p === "/" || !p.endsWith("/"));
+  return typeof p === "string" && isCleanAbsolute(p);
 }
 
 function under(p: string, top: string): boolean {

@@ -141,7 +141,7 @@ export function resolveInHierarchy(p: CgroupPath, h: Hierarchy, host: CgroupHost
  * mount's own root (mountinfo field 4). Undefined when the mount does not
  * show it.
  */
-export function dirInMount(h: { mountpoint: string; mountRoot: string }, cg: string): string | undefined {
+function dirInMount(h: { mountpoint: string; mountRoot: string }, cg: string): string | undefined {
   const rel = posix.relative(h.mountRoot, cg);
   if (rel.startsWith("..") || posix.isAbsolute(rel)) return undefined;
   return rel === "" ? h.mountpoint : `${h.mountpoint}/${rel}`;

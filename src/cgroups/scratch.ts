@@ -107,7 +107,7 @@ export function makeScratch(mode: CgroupMode, opts: ScratchOptions = {}): Scratc
  * in `dir` (and in its sub-directories when `recursive`), as rmdir would on
  * cgroupfs.
  */
-export function dropControlFiles(dir: string, recursive = true): void {
+function dropControlFiles(dir: string, recursive = true): void {
   for (const e of entriesOf(dir)) {
     const p = `${dir}/${e.name}`;
     if (!e.isDirectory()) unlinkSync(p);

@@ -15,24 +15,21 @@
  * must exist), errors are ignored.
  */
 import { readFileSync, writeFile } from "node:fs";
+import { type ProcCgroupEntry, parseProcCgroup, readProcFile } from "./procfiles.js";
 
 let started: Promise<void> | undefined;
 
-/** Where this process's cgroup.procs may be, from /proc/self/cgroup, under the usual mount points. */
-export function procsFileCandidates(procSelfCgroup: string, root = "/sys/fs/cgroup"): string[] {
+/** Where this process's cgroup.procs may be, from its /proc/self/cgroup entries, under the usual mount points. */
+export function procsFileCandidates(own: readonly ProcCgroupEntry[], root = "/sys/fs/cgroup"): string[] {
   const out: string[] = [];
-  for (const line of procSelfCgroup.split("\n")) {
-    const a = line.indexOf(":");
-    const b = line.indexOf(":", a + 1);
-    if (a < 0 || b < 0) continue;
-    const controllers = line.slice(a + 1, b);
-    const path = line.slice(b + 1);
+  for (const { controllers, path } of own) {
     if (!path.startsWith("/") || path.includes("/..") || path.includes("\n")) continue;
     const sub = path === "/" ? "" : path;
-    if (controllers === "") {
+    const name = controllers.join(",");
+    if (name === "") {
       out.push(`${root}${sub}/cgroup.procs`, `${root}/unified${sub}/cgroup.procs`);
     } else {
-      out.push(`${root}/${controllers.startsWith("name=") ? controllers.slice(5) : controllers}${sub}/cgroup.procs`);
+      out.push(`${root}/${name.startsWith("name=") ? name.slice(5) : name}${sub}/cgroup.procs`);
     }
   }
   return out;
@@ -64,8 +61,13 @@ function readOrUndefined(file: string): string | undefined {
 /** Start the warm-up once; later calls return the same promise. */
 export function warmCgroupMigration(): Promise<void> {
   return (started ??= new Promise((resolve) => {
-    const self = readOrUndefined("/proc/self/cgroup");
-    const file = self === undefined ? undefined : ownProcsFile(procsFileCandidates(self), process.pid, readOrUndefined);
+    let file: string | undefined;
+    try {
+      // Read through the cache the cgroup manager uses later: read once.
+      file = ownProcsFile(procsFileCandidates(parseProcCgroup(readProcFile("/proc/self/cgroup"))), process.pid, readOrUndefined);
+    } catch {
+      file = undefined;
+    }
     if (!file) {
       resolve();
       return;

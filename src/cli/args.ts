@@ -18,7 +18,7 @@
  */
 import { resolve as resolvePath } from "node:path";
 import { RuntsError } from "../errors.js";
-import { DEFAULT_ROOT, type IdArgs } from "./engine-args.js";
+import { DEFAULT_ROOT, type IdArgs, containerId } from "./engine-args.js";
 import { goQuote } from "./quote.js";
 import { signalNumber } from "../signals.js";
 import {
@@ -112,7 +112,6 @@ export class UsageError extends RuntsError {
   }
 }
 
-export { DEFAULT_ROOT, goQuote };
 
 // ---------------------------------------------------------------------------
 // Go-compatible value parsing
@@ -558,11 +557,6 @@ function optional(p: ParsedCommandLine, name: string): string | undefined {
   const v = flagString(p, name);
   return v === "" ? undefined : v;
 }
-function id(p: ParsedCommandLine): string {
-  return p.positionals[0] ?? "";
-}
-
-export { type IdArgs, idArgs } from "./engine-args.js";
 
 export interface CreateArgs extends IdArgs {
   /** Absolute bundle path: --bundle resolved against the cwd, or the cwd. */
@@ -672,7 +666,7 @@ function bundleOf(p: ParsedCommandLine, cwd: string): string {
 export function createArgs(p: ParsedCommandLine, cwd = p.cwd): CreateArgs {
   expect(p, "create", "run");
   const out: CreateArgs = {
-    id: id(p),
+    id: containerId(p),
     bundle: bundleOf(p, cwd),
     noPivot: flagBool(p, "no-pivot"),
     noNewKeyring: flagBool(p, "no-new-keyring"),
@@ -697,16 +691,14 @@ export function runArgs(p: ParsedCommandLine, cwd = p.cwd): RunArgs {
   };
 }
 
-/** start, state, pause, resume (and the id of any command that takes one). */
-
 export function killArgs(p: ParsedCommandLine): KillArgs {
   expect(p, "kill");
-  return { id: id(p), signal: p.positionals[1] ?? "SIGTERM", all: flagBool(p, "all") };
+  return { id: containerId(p), signal: p.positionals[1] ?? "SIGTERM", all: flagBool(p, "all") };
 }
 
 export function deleteArgs(p: ParsedCommandLine): DeleteArgs {
   expect(p, "delete");
-  return { id: id(p), force: flagBool(p, "force") };
+  return { id: containerId(p), force: flagBool(p, "force") };
 }
 
 export function listArgs(p: ParsedCommandLine): ListArgs {
@@ -717,7 +709,7 @@ export function listArgs(p: ParsedCommandLine): ListArgs {
 export function psArgs(p: ParsedCommandLine): PsArgs {
   expect(p, "ps");
   const rest = p.positionals.slice(1);
-  return { id: id(p), format: flagString(p, "format"), psArgs: rest.length > 0 ? rest : ["-ef"] };
+  return { id: containerId(p), format: flagString(p, "format"), psArgs: rest.length > 0 ? rest : ["-ef"] };
 }
 
 export function specArgs(p: ParsedCommandLine, cwd = p.cwd): SpecArgs {
@@ -728,7 +720,7 @@ export function specArgs(p: ParsedCommandLine, cwd = p.cwd): SpecArgs {
 export function execArgs(p: ParsedCommandLine): ExecArgs {
   expect(p, "exec");
   const out: ExecArgs = {
-    id: id(p),
+    id: containerId(p),
     args: p.positionals.slice(1),
     env: flagList(p, "env"),
     tty: flagBool(p, "tty"),
@@ -780,7 +772,7 @@ const UPDATE_STRING_FLAGS = {
 
 export function updateArgs(p: ParsedCommandLine): UpdateArgs {
   expect(p, "update");
-  const out: UpdateArgs = { id: id(p) };
+  const out: UpdateArgs = { id: containerId(p) };
   for (const [k, flag] of Object.entries(UPDATE_STRING_FLAGS) as [keyof typeof UPDATE_STRING_FLAGS, string][]) {
     if (p.set.has(flag)) out[k] = flagString(p, flag);
   }
@@ -792,5 +784,5 @@ export function updateArgs(p: ParsedCommandLine): UpdateArgs {
 export function eventsArgs(p: ParsedCommandLine): EventsArgs {
   expect(p, "events");
   const ns = parseGoDuration(flagString(p, "interval")) ?? 5_000_000_000n;
-  return { id: id(p), intervalMs: Number(ns / 1_000_000n), stats: flagBool(p, "stats") };
+  return { id: containerId(p), intervalMs: Number(ns / 1_000_000n), stats: flagBool(p, "stats") };
 }

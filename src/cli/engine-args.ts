@@ -11,6 +11,7 @@
  * anything else, which then goes to parseArgs.
  */
 import type { GlobalOptions, ParsedCommandLine } from "./args.js";
+import { isCleanAbsolute } from "../path-check.js";
 
 export const DEFAULT_ROOT = "/run/runts";
 
@@ -19,8 +20,13 @@ export interface IdArgs {
 }
 
 /** The container id of a command that takes one (as urfave/cli: "" when absent). */
+export function containerId(p: ParsedCommandLine): string {
+  return p.positionals[0] ?? "";
+}
+
+/** start, state, pause, resume: the id and nothing else. */
 export function idArgs(p: ParsedCommandLine): IdArgs {
-  return { id: p.positionals[0] ?? "" };
+  return { id: containerId(p) };
 }
 
 /** Commands without flags of their own that take exactly one argument, the id. */
@@ -30,14 +36,6 @@ const STRING_FLAGS = new Set(["root", "log", "log-format"]);
 const BOOL_FLAGS = new Set(["debug", "systemd-cgroup"]);
 /** Global flag names in runc's declaration order: the order parseArgs fills `set` in. */
 const GLOBAL_ORDER = ["debug", "log", "log-format", "root", "criu", "systemd-cgroup", "rootless", "help", "version"];
-
-/** An absolute path that path.resolve would return unchanged. */
-function cleanAbsolute(p: string): boolean {
-  if (!p.startsWith("/")) return false;
-  if (p === "/") return true;
-  if (p.endsWith("/") || p.includes("//")) return false;
-  return !p.includes("/./") && !p.includes("/../") && !p.endsWith("/.") && !p.endsWith("/..");
-}
 
 export interface EngineArgsOptions {
   cwd?: string;
@@ -73,7 +71,7 @@ export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions
   const logFormat = values.get("log-format") ?? "text";
   if (logFormat !== "text" && logFormat !== "json") return undefined;
   const root = values.get("root");
-  if (root === undefined ? (opts.euid ?? process.geteuid?.() ?? 0) !== 0 : typeof root !== "string" || !cleanAbsolute(root)) {
+  if (root === undefined ? (opts.euid ?? process.geteuid?.() ?? 0) !== 0 : typeof root !== "string" || !isCleanAbsolute(root)) {
     return undefined;
   }
   const log = values.get("log");

@@ -7,7 +7,7 @@ import { writeFileSync, renameSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { CgroupManager } from "../cgroups/index.js";
 import { RuntsError } from "../errors.js";
-import { signalNumber } from "../signals.js";
+import { signalNumber, SIGKILL } from "../signals.js";
 import type { UsernsHolder } from "../launcher/idmap.js";
 import type { ShimProcess } from "../launcher/launch.js";
 import type { CgroupMount } from "../plan/build.js";
@@ -154,8 +154,6 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
         },
         onCloned: (p) => {
           pid = p;
-        },
-        onSettingUp: () => {
           // While the container process sets itself up on the other CPU: its
           // state, written beside state.json, to be put in place at "created".
           staged = savedState(opts, spec, pid, rootfs, cg);
@@ -171,10 +169,11 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       });
       pid = launched.pid;
       mark("container created");
-      const state = staged ?? savedState(opts, spec, pid, rootfs, cg);
+      // launch returns only once the pid came, and with it the staged state.
+      const state = staged;
+      if (!state) throw new RuntsError("container init did not report its pid", { step: "sync" });
       await signals.check();
-      if (state === staged) dir.publish();
-      else dir.write(state);
+      dir.publish();
       if (opts.pidFile) writePidFile(opts.pidFile, pid);
       for (const h of holders.splice(0)) h.release();
       mark("state saved");
@@ -202,7 +201,6 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
   }
 }
 
-const SIGKILL = 9;
 
 const TRAPPED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 

@@ -3,12 +3,12 @@
  * left of it, remove its cgroup and its state dir. Nothing remains on the host.
  */
 import { type CgroupManager, cgroupManagerFromState } from "../cgroups/index.js";
+import { SIGKILL } from "../signals.js";
 import { RuntsError } from "../errors.js";
 import { mark } from "../timing.js";
 import { signalAll } from "./kill.js";
 import { type SavedState, StateDir, deriveStatus, initAlive, procStat } from "./state.js";
 
-const SIGKILL = 9;
 
 export async function deleteContainer(dir: StateDir, force: boolean): Promise<void> {
   if (!dir.exists()) {

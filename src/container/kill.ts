@@ -1,9 +1,9 @@
 /** Signalling a container's init, or with `all` every process in its cgroup. */
 import { type CgroupManager, cgroupManagerFromState } from "../cgroups/index.js";
+import { SIGKILL } from "../signals.js";
 import { RuntsError } from "../errors.js";
 import { StateDir, deriveStatus } from "./state.js";
 
-const SIGKILL = 9;
 
 export async function killContainer(dir: StateDir, signal: number, all: boolean): Promise<void> {
   const state = dir.load();

@@ -23,6 +23,9 @@ export function shimSocketpair(childFd: number): { ours: number; theirs: number 
  * create uses each only a few times, in a cold process, where every Buffer
  * method is compiled on its first call.
  */
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 export class Channel {
   constructor(readonly fd: number) {}
 
@@ -52,7 +55,7 @@ export class Channel {
     const len = new DataView(head.buffer).getUint32(0, true);
     const body = len ? this.readExact(len) : new Uint8Array(0);
     if (!body) return undefined;
-    const fields = new TextDecoder().decode(body).split("\0");
+    const fields = utf8Decoder.decode(body).split("\0");
     fields.pop(); // every field ends in NUL
     return fields;
   }
@@ -65,7 +68,7 @@ export class Channel {
   send(...fields: string[]): void {
     let text = "";
     for (const f of fields) text += `${f}\0`;
-    const body = new TextEncoder().encode(text);
+    const body = utf8Encoder.encode(text);
     const msg = new Uint8Array(4 + body.length);
     new DataView(msg.buffer).setUint32(0, body.length, true);
     msg.set(body, 4);

@@ -25,10 +25,8 @@ export interface LaunchHooks {
    * cgroup's resources.
    */
   onSent?(): void | Promise<void>;
-  /** The container process exists: its host pid. */
+  /** The container process exists and is setting itself up: its host pid. */
   onCloned?(pid: number): void;
-  /** The container process sets itself up now (it is past "sync cgroup"). */
-  onSettingUp?(): void;
   /**
    * Stage "ready", in plans that have it: the id maps are written; run the
    * runtime-namespace hooks. What it returns rides on the ack (state JSONs
@@ -156,8 +154,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
         channel.send("ack");
       } catch (err) {
         // runts-init failed before clone and left: its error is queued, read below.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== "EPIPE" && code !== "ECONNRESET") throw err;
+        if (!peerGone(err)) throw err;
       }
     }
     const onPid = (fields: string[] | undefined): boolean => {
@@ -166,14 +163,6 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       pid = Number(fields[1]);
       hooks.onCloned?.(pid);
       return true;
-    };
-    // onSettingUp runs once, when the container process is past "sync
-    // cgroup": what runts does then overlaps the process setting itself up.
-    let settingUpTold = false;
-    const settingUp = (): void => {
-      if (settingUpTold) return;
-      settingUpTold = true;
-      hooks.onSettingUp?.();
     };
     // runts-init sends "pid" right after clone, but the container process runs
     // on at once and may speak first: any other message waits for the pid.
@@ -202,11 +191,8 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       }
       if (!pid) learnPid();
       if (!pid) throw new RuntsError("container init did not report its pid", { step: "sync" });
-      if (kind === "sync" && msg[1] === "cgroup" && answeredAhead) {
-        settingUp();
-        continue;
-      }
-      settingUp();
+      // Answered ahead; it only says the process got there.
+      if (kind === "sync" && msg[1] === "cgroup" && answeredAhead) continue;
       if (kind === "sync") {
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
         channel.send("ack", ...(payload ?? []));
@@ -240,10 +226,15 @@ function sendPlan(init: ShimProcess, plan: LaunchPlan): void {
   try {
     init.channel.write(encodePlan(plan.steps));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "EPIPE" && code !== "ECONNRESET") throw err;
+    if (!peerGone(err)) throw err;
     throw init.gone();
   }
+}
+
+/** A write failed because nobody holds the other end of the channel any more. */
+function peerGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "EPIPE" || code === "ECONNRESET";
 }
 
 async function ready(pid: number, plan: LaunchPlan, hooks: LaunchHooks): Promise<string[] | void> {

@@ -3,7 +3,7 @@
  * itself. Read lazily and once; tests replace it with fixed answers.
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
-import { readProcFile } from "../cgroups/detect.js";
+import { readProcFile } from "../cgroups/procfiles.js";
 
 export interface HostView {
   /** Is this host path a directory (false for files and missing paths). */

@@ -167,6 +167,7 @@ export function dupAbove(fd: number, min: number): number {
 }
 
 const WNOHANG = 1;
+const EINTR = 4;
 
 /** Reap a child that has exited or is about to; true once reaped. */
 export function reapNow(pid: number, block: boolean): boolean {
@@ -282,7 +283,7 @@ async function waitFor(pid: number, ptr: FfiRs.JsExternal, buf: Buffer): Promise
       runInNewThread: true,
     })) as Call;
     if (r.value === pid) return buf.readInt32LE(0);
-    if (r.errnoCode === osConstants().errno.EINTR) continue;
+    if (r.errnoCode === EINTR) continue;
     throw new RuntsError("waitpid failed", { step: "wait", errno: errnoMessage(r.errnoCode) });
   }
 }
