@@ -4,6 +4,7 @@
  * running to look at it from the host, parse mountinfo, compare namespaces,
  * and a per-file leak check for afterAll.
  */
+import { execFileSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import type { Bundle, MakeBundleOptions, OciConfig } from "./bundle.js";
@@ -111,4 +112,34 @@ export function spawnRuntime(
     input: opts.input,
     timeoutMs: opts.timeoutMs ?? 20_000,
   });
+}
+
+/**
+ * Run argv as a child of a python3 that is a child subreaper (PR_SET_CHILD_SUBREAPER),
+ * so that processes argv leaves behind come to it rather than to the host's
+ * init (which may reap them unseen). Returns argv's exit code and the pids of
+ * those left: reaped zombies, or "running" for any still alive after a second.
+ */
+export function underSubreaper(argv: string[]): { code: number; left: Array<number | string> } {
+  const script = String.raw`
+import ctypes, json, os, subprocess, sys, time
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+code = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, capture_output=True).returncode
+left = []
+deadline = time.time() + 1
+while True:
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        break
+    if pid:
+        left.append(pid)
+    elif time.time() > deadline:
+        left.append("running")
+        break
+    else:
+        time.sleep(0.02)
+print(json.dumps({"code": code, "left": left}))
+`;
+  return JSON.parse(execFileSync("python3", ["-c", script, ...argv], { encoding: "utf8" })) as { code: number; left: Array<number | string> };
 }

@@ -3,6 +3,7 @@
  * process over the unix socket (SCM_RIGHTS), named "pidfd"; a tiny Python
  * receiver reads which process it refers to from its fdinfo.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { useFileLeakCheck } from "../helpers/core.js";
@@ -22,6 +23,12 @@ if len(fds) == 1:
             pid = int(line.split()[1])
 print(json.dumps({"name": msg.decode(errors="replace"), "fds": len(fds), "pid": pid, "link": link}), flush=True)
 `;
+
+/** The innermost pid namespace's number of a process (last field of NSpid in its status). */
+function nsPid(pid: number | null): string | undefined {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("NSpid:"));
+  return line?.trim().split(/\s+/).at(-1);
+}
 
 interface Received {
   name: string;
@@ -43,15 +50,19 @@ describe.skipIf(!isRoot)("core: --pidfd-socket", () => {
     const got = await recv.result;
     expect(got).toMatchObject({ name: "pidfd", fds: 1, link: "anon_inode:[pidfd]" });
     expect(got.pid).toBe((await env.rt.state(id)).pid);
+    // And independently of runts: the process the pidfd names is pid 1 of a pid namespace.
+    expect(nsPid(got.pid)).toBe("1");
   });
 
   test("run -d does too", async () => {
     const bundle = await env.bundle({ args: ["sleep", "1000"] });
     const recv = await receiver();
     const id = newContainerId();
-    await env.rt.run(bundle, id, ["-d", "--pidfd-socket", recv.socket]);
+    const r = await env.rt.run(bundle, id, ["-d", "--pidfd-socket", recv.socket]);
+    expect(r.code).toBe(0);
     const got = await recv.result;
-    expect(got.fds).toBe(1);
+    expect(got).toMatchObject({ name: "pidfd", fds: 1, link: "anon_inode:[pidfd]" });
     expect(got.pid).toBe((await env.rt.state(id)).pid);
+    expect(nsPid(got.pid)).toBe("1");
   });
 });

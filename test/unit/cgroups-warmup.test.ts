@@ -1,20 +1,23 @@
 import { describe, expect, it } from "vitest";
+import { parseProcCgroup } from "../../src/cgroups/procfiles.js";
 import { listsPid, ownProcsFile, procsFileCandidates } from "../../src/cgroups/warmup.js";
+
+const candidates = (procSelfCgroup: string): string[] => procsFileCandidates(parseProcCgroup(procSelfCgroup));
 
 describe("cgroup migration warm-up", () => {
   it("looks for this process's cgroup.procs at the usual mount points of each hierarchy", () => {
-    expect(procsFileCandidates("9:name=systemd:/s\n8:pids:/a/b\n3:cpu,cpuacct:/\n0::/u\n")).toEqual([
+    expect(candidates("9:name=systemd:/s\n8:pids:/a/b\n3:cpu,cpuacct:/\n0::/u\n")).toEqual([
       "/sys/fs/cgroup/systemd/s/cgroup.procs",
       "/sys/fs/cgroup/pids/a/b/cgroup.procs",
       "/sys/fs/cgroup/cpu,cpuacct/cgroup.procs",
       "/sys/fs/cgroup/u/cgroup.procs",
       "/sys/fs/cgroup/unified/u/cgroup.procs",
     ]);
-    expect(procsFileCandidates("0::/\n")).toEqual(["/sys/fs/cgroup/cgroup.procs", "/sys/fs/cgroup/unified/cgroup.procs"]);
+    expect(candidates("0::/\n")).toEqual(["/sys/fs/cgroup/cgroup.procs", "/sys/fs/cgroup/unified/cgroup.procs"]);
   });
 
   it("skips lines it cannot trust: not absolute, with '..', malformed", () => {
-    expect(procsFileCandidates("1:pids:a\n2:memory:/x/../y\nnonsense\n")).toEqual([]);
+    expect(candidates("1:pids:a\n2:memory:/x/../y\nnonsense\n")).toEqual([]);
   });
 
   it("uses only a file that lists our pid: then it is our cgroup, whatever hierarchy is mounted there", () => {
@@ -23,10 +26,10 @@ describe("cgroup migration warm-up", () => {
       "/sys/fs/cgroup/pids/a/b/cgroup.procs": "42\n",
     };
     const read = (f: string) => files[f];
-    const candidates = procsFileCandidates("9:name=systemd:/s\n8:pids:/a/b\n");
-    expect(ownProcsFile(candidates, 42, read)).toBe("/sys/fs/cgroup/pids/a/b/cgroup.procs");
-    expect(ownProcsFile(candidates, 4242, read)).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
-    expect(ownProcsFile(candidates, 7, read)).toBeUndefined();
+    const found = candidates("9:name=systemd:/s\n8:pids:/a/b\n");
+    expect(ownProcsFile(found, 42, read)).toBe("/sys/fs/cgroup/pids/a/b/cgroup.procs");
+    expect(ownProcsFile(found, 4242, read)).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
+    expect(ownProcsFile(found, 7, read)).toBeUndefined();
   });
 
   it("matches whole pids only", () => {
