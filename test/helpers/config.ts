@@ -10,8 +10,11 @@ import path from "node:path";
 import { afterEach, expect } from "vitest";
 import type { Bundle } from "./bundle.js";
 import { newContainerId } from "./context.js";
-import { hostMountpoints, parseMountinfo } from "./core.js";
+import { hostMountpoints } from "./core.js";
 import type { RuntimeEnv } from "./harness.js";
+import { cgroupHierarchies } from "./mountinfo.js";
+
+export { cgroupHierarchies };
 import type { RunResult, Runtime } from "./runtime.js";
 
 /** include/uapi/linux/capability.h, by number (written out here, not taken from src/). */
@@ -117,12 +120,6 @@ export function logLines(rt: Runtime): LogLine[] {
 }
 
 /** Every cgroup hierarchy mountpoint of the host. */
-export function cgroupHierarchies(): string[] {
-  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"))
-    .filter((m) => (m.fstype === "cgroup" || m.fstype === "cgroup2") && m.mountpoint.startsWith("/sys/fs/cgroup"))
-    .map((m) => m.mountpoint);
-}
-
 /** Pids of processes whose root directory or cwd lies in `dir`. */
 export function processesIn(dir: string): number[] {
   const found = new Set<number>();

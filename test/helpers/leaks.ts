@@ -17,8 +17,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseMountinfo, type MountInfoEntry } from "./mountinfo.js";
-import { isOurs, MARK, runToken } from "./context.js";
+import { cgroupHierarchies, parseMountinfo, type MountInfoEntry } from "./mountinfo.js";
+import { isOurs, MARK, runToken, subdirNames } from "./context.js";
 
 export interface LeakSnapshot {
   /** Mountpoints. */
@@ -35,7 +35,6 @@ export interface LeakSnapshot {
   fds: string[];
 }
 
-const CGROUP_ROOT = "/sys/fs/cgroup";
 const CGROUP_DEPTH = 4;
 
 function read(file: string): string {
@@ -47,13 +46,7 @@ function read(file: string): string {
 }
 
 function subdirs(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => path.join(dir, e.name));
-  } catch {
-    return [];
-  }
+  return subdirNames(dir).map((name) => path.join(dir, name));
 }
 
 function mountTable(): MountInfoEntry[] {
@@ -62,9 +55,6 @@ function mountTable(): MountInfoEntry[] {
 
 /** Matching cgroup dirs, not descending below a match. */
 function findCgroups(token: string): string[] {
-  const hierarchies = mountTable()
-    .filter((m) => (m.fstype === "cgroup" || m.fstype === "cgroup2") && m.mountpoint.startsWith(CGROUP_ROOT))
-    .map((m) => m.mountpoint);
   const found = new Set<string>();
   const walk = (dir: string, depth: number): void => {
     for (const sub of subdirs(dir)) {
@@ -72,7 +62,7 @@ function findCgroups(token: string): string[] {
       else if (depth < CGROUP_DEPTH) walk(sub, depth + 1);
     }
   };
-  for (const h of new Set(hierarchies)) walk(h, 1);
+  for (const h of cgroupHierarchies()) walk(h, 1);
   return [...found].sort();
 }
 
@@ -83,10 +73,10 @@ function findCgroups(token: string): string[] {
  * see (the name is shared with any other runts container on the host).
  */
 export function runtsParents(): string[] {
-  const hierarchies = mountTable()
-    .filter((m) => (m.fstype === "cgroup" || m.fstype === "cgroup2") && m.mountpoint.startsWith(CGROUP_ROOT))
-    .map((m) => path.join(m.mountpoint, "runts"));
-  return [...new Set(hierarchies)].filter((d) => existsSync(d)).sort();
+  return cgroupHierarchies()
+    .map((h) => path.join(h, "runts"))
+    .filter((d) => existsSync(d))
+    .sort();
 }
 
 /** Those of `now` not in `before` that hold no cgroup: left behind empty. */

@@ -48,3 +48,11 @@ export function mountAt(entries: MountInfoEntry[], mountpoint: string): MountInf
 export function hostMountpoints(): string[] {
   return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8")).map((m) => m.mountpoint);
 }
+
+/** Mount points of the cgroup hierarchies under /sys/fs/cgroup (v1 ones and the cgroup2 one). */
+export function cgroupHierarchies(): string[] {
+  const found = parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"))
+    .filter((m) => (m.fstype === "cgroup" || m.fstype === "cgroup2") && m.mountpoint.startsWith("/sys/fs/cgroup"))
+    .map((m) => m.mountpoint);
+  return [...new Set(found)];
+}
