@@ -157,41 +157,49 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
         if (!peerGone(err)) throw err;
       }
     }
-    const onPid = (fields: string[] | undefined): boolean => {
-      if (fields?.[0] !== "pid") return false;
+    const onPid = (fields: string[]): boolean => {
+      if (fields[0] !== "pid") return false;
       mark("pid received");
       pid = Number(fields[1]);
       hooks.onCloned?.(pid);
       return true;
     };
     // runts-init sends "pid" right after clone, but the container process runs
-    // on at once and may speak first: any other message waits for the pid.
-    const learnPid = (): void => void onPid(channel.read());
+    // on at once (its first ack is queued already) and may say more than one
+    // thing first: what comes before the pid is kept, in order, for after it.
+    const early: string[][] = [];
+    const awaitPid = (): void => {
+      while (!pid) {
+        const msg = channel.read();
+        if (!msg) return;
+        if (!onPid(msg)) early.push(msg);
+      }
+    };
     if (sentError) {
       // The container process may exist by now: learn its pid, so that it is killed and reaped.
-      const first = channel.read();
-      if (first && !onPid(first) && first[0] !== "error") learnPid();
+      awaitPid();
       throw sentError.err;
     }
     const launched = (): Launched => ({ pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) });
     for (;;) {
-      const msg = channel.read();
+      const msg = early.shift() ?? channel.read();
       if (!msg) {
         // An exec'd process closes its end by exec-ing: for exec that is success.
         if (plan.mode === "exec" && pid) return launched();
         if (!pid) throw init.gone();
         throw new RuntsError("container init exited before it was set up", { step: "container init" });
       }
-      const [kind] = msg;
       if (onPid(msg)) continue;
-      if (kind === "error") {
-        // From runts-init before clone (then no pid follows), or from the container process.
-        if (!pid) learnPid();
-        throw stepError(msg);
+      if (!pid) {
+        early.push(msg);
+        awaitPid();
+        if (pid) continue;
+        // No pid came: runts-init failed before clone (its error is here) or died.
+        const error = early.find((m) => m[0] === "error");
+        throw error ? stepError(error) : init.gone();
       }
-      if (!pid) learnPid();
-      if (!pid) throw new RuntsError("container init did not report its pid", { step: "sync" });
-      // Answered ahead; it only says the process got there.
+      const [kind] = msg;
+      if (kind === "error") throw stepError(msg);
       if (kind === "sync" && msg[1] === "cgroup" && answeredAhead) continue;
       if (kind === "sync") {
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
