@@ -257,32 +257,46 @@ export interface WaitResult {
   signal?: number;
 }
 
-/** waitpid() for a child, in a worker thread so the event loop keeps running. */
-export async function waitChild(pid: number): Promise<WaitResult> {
-  // Its own buffer: the wait runs in another thread while other calls use the scratch one.
-  const mem = nativeAlloc(8);
-  const { ptr, buf } = mem;
-  try {
-    return decodeWaitStatus(await waitFor(pid, ptr, buf));
-  } finally {
-    nativeFree(mem);
-  }
+/**
+ * Wait for child `pid` to exit and reap it. The event loop keeps running (signals
+ * to runts are forwarded meanwhile): each SIGCHLD, and a slow poll should one
+ * be missed, tries waitpid(WNOHANG). No thread: a waitpid in ffi-rs's worker
+ * thread cost a cold `run` ~0.4 ms to set up.
+ */
+export function waitChild(pid: number): Promise<WaitResult> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      let status: number | undefined;
+      try {
+        status = tryReap(pid);
+      } catch (err) {
+        stop();
+        reject(err);
+        return;
+      }
+      if (status === undefined) return;
+      stop();
+      resolve(decodeWaitStatus(status));
+    };
+    // Also what keeps the event loop alive: a signal listener does not.
+    const poll = setInterval(check, 100);
+    const stop = (): void => {
+      clearInterval(poll);
+      process.off("SIGCHLD", check);
+    };
+    process.on("SIGCHLD", check);
+    check();
+  });
 }
 
-async function waitFor(pid: number, ptr: FfiRs.JsExternal, buf: Buffer): Promise<number> {
-  const f = lib();
-  const t = f.DataType;
+/** waitpid(pid, WNOHANG): the wait status once `pid` has exited (and is reaped), else undefined. */
+function tryReap(pid: number): number | undefined {
+  const { ptr, view } = out();
+  const t = lib().DataType;
   for (;;) {
-    const r = (await f.load({
-      library: "libc",
-      funcName: "waitpid",
-      retType: t.I32,
-      paramsType: [t.I32, t.External, t.I32],
-      paramsValue: [pid, ptr, 0],
-      errno: true,
-      runInNewThread: true,
-    })) as Call;
-    if (r.value === pid) return buf.readInt32LE(0);
+    const r = call("waitpid", [t.I32, t.External, t.I32], [pid, ptr, WNOHANG]);
+    if (r.value === pid) return view.getInt32(0, true);
+    if (r.value === 0) return undefined;
     if (r.errnoCode === EINTR) continue;
     throw new RuntsError("waitpid failed", { step: "wait", errno: errnoMessage(r.errnoCode) });
   }

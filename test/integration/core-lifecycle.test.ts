@@ -4,7 +4,7 @@
  * invalid and duplicate ids, the JSON log, containerd's and go-runc's exact
  * argument vectors, list, ps, kill --all, and the cgroup.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { cgroupHierarchies } from "../helpers/config.js";
@@ -19,6 +19,22 @@ function procCgroupPaths(pid: number): string[] {
     .trim()
     .split("\n")
     .map((l) => l.split(":").slice(2).join(":"));
+}
+
+/** Processes running `bin` with `id` among their arguments. */
+function pidsRunning(bin: string, id: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue; // gone
+    }
+    if (argv[0] === bin && argv.includes(id)) pids.push(Number(name));
+  }
+  return pids;
 }
 
 /** The pids cgroup directory of a live process (found through /proc/<pid>/cgroup). */
@@ -113,6 +129,21 @@ describe.skipIf(!isRoot)("core: lifecycle", () => {
     await rt.kill(id, "TERM");
     const r = await running;
     expect(r.code, r.stderr).toBe(143);
+    expect(rt.listStateDirs()).toEqual([]);
+  });
+
+  test("run in the foreground passes the signals it gets to the container, and exits with its code", async () => {
+    const { rt } = env;
+    // pid 1 of the container traps TERM (a pid 1 ignores signals it has no handler for).
+    const bundle = await env.bundle({ args: ["sh", "-c", "trap 'exit 7' TERM; while :; do sleep 1 & wait $!; done"] });
+    const id = newContainerId();
+    const running = rt.run(bundle, id);
+    await rt.waitForStatus(id, "running");
+    const runtime = pidsRunning(rt.bin, id);
+    expect(runtime).toHaveLength(1);
+    process.kill(runtime[0] as number, "SIGTERM");
+    const r = await running;
+    expect(r.code, r.stderr).toBe(7);
     expect(rt.listStateDirs()).toEqual([]);
   });
 
