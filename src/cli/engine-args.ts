@@ -1,8 +1,9 @@
 /**
  * The argument vectors engines send most often, read without the full
  * parser: global flags, then a command that takes nothing but a container
- * id. containerd's go-runc, for one, calls
- * `runc --root R --log L --log-format json state ID` for every state query.
+ * id, or create/run with their flags before the id. containerd's go-runc, for
+ * one, calls `runc --root R --log L --log-format json state ID` for every
+ * state query and `... create --bundle B --pid-file P ID` for every container.
  *
  * Every start of runts loads what it parses with: the full parser (args.ts)
  * and runc's command table cost a cold `state` about a tenth of its time.
@@ -34,6 +35,34 @@ const ID_ONLY = new Set(["state", "start", "pause", "resume"]);
 
 const STRING_FLAGS = new Set(["root", "log", "log-format"]);
 const BOOL_FLAGS = new Set(["debug", "systemd-cgroup"]);
+/**
+ * create's and run's flags in runc's declaration order, with their kinds
+ * ("b" bool, "s" string, "i" int) and one-letter aliases.
+ */
+type FlagKind = "b" | "s" | "i";
+const CREATE_FLAGS: ReadonlyArray<[string, FlagKind]> = [
+  ["bundle", "s"],
+  ["console-socket", "s"],
+  ["pidfd-socket", "s"],
+  ["pid-file", "s"],
+  ["no-pivot", "b"],
+  ["no-new-keyring", "b"],
+  ["preserve-fds", "i"],
+];
+const RUN_FLAGS: ReadonlyArray<[string, FlagKind]> = [
+  ["bundle", "s"],
+  ["console-socket", "s"],
+  ["pidfd-socket", "s"],
+  ["detach", "b"],
+  ["keep", "b"],
+  ["pid-file", "s"],
+  ["no-subreaper", "b"],
+  ["no-pivot", "b"],
+  ["no-new-keyring", "b"],
+  ["preserve-fds", "i"],
+];
+const ALIASES: Readonly<Record<string, string>> = { b: "bundle", d: "detach" };
+
 /** Global flag names in runc's declaration order: the order parseArgs fills `set` in. */
 const GLOBAL_ORDER = ["debug", "log", "log-format", "root", "criu", "systemd-cgroup", "rootless", "help", "version"];
 
@@ -64,10 +93,18 @@ export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions
     }
   }
   const command = argv[i];
-  const id = argv[i + 1];
-  if (command === undefined || !ID_ONLY.has(command) || id === undefined || id.startsWith("-") || i + 2 !== argv.length) {
+  let flags: ParsedCommandLine["flags"] = {};
+  const set = new Set<string>();
+  if (command === "create" || command === "run") {
+    const read = commandFlags(argv, i + 1, command === "run" ? RUN_FLAGS : CREATE_FLAGS, set);
+    if (!read) return undefined;
+    flags = read.flags;
+    i = read.end - 1;
+  } else if (command === undefined || !ID_ONLY.has(command)) {
     return undefined;
   }
+  const id = argv[i + 1];
+  if (id === undefined || id.startsWith("-") || i + 2 !== argv.length) return undefined;
   const logFormat = values.get("log-format") ?? "text";
   if (logFormat !== "text" && logFormat !== "json") return undefined;
   const root = values.get("root");
@@ -75,8 +112,8 @@ export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions
     return undefined;
   }
   const log = values.get("log");
-  const set = new Set<string>();
-  for (const n of GLOBAL_ORDER) if (values.has(n)) set.add(n);
+  const globalSet = new Set<string>();
+  for (const n of GLOBAL_ORDER) if (values.has(n)) globalSet.add(n);
   const global: GlobalOptions = {
     root: typeof root === "string" ? root : DEFAULT_ROOT,
     log: typeof log === "string" ? log : "",
@@ -85,14 +122,57 @@ export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions
     systemdCgroup: values.has("systemd-cgroup"),
     rootless: "auto",
     criu: "criu",
-    set,
+    set: globalSet,
   };
   return {
     global,
     command: command as ParsedCommandLine["command"],
-    flags: {},
+    flags,
     positionals: [id],
-    set: new Set(),
+    set,
     cwd: opts.cwd ?? process.cwd(),
   };
+}
+
+/**
+ * The command's flags from argv[start] up to the first argument that is not
+ * one (the id): every flag with its default, and `set` filled with those given.
+ * Undefined for anything parseArgs might read otherwise: an unknown or repeated
+ * flag, "=" on a bool, an empty value or one starting with "-", an int that is
+ * not plain decimal.
+ */
+function commandFlags(
+  argv: readonly string[],
+  start: number,
+  known: ReadonlyArray<[string, FlagKind]>,
+  set: Set<string>,
+): { flags: ParsedCommandLine["flags"]; end: number } | undefined {
+  const flags: ParsedCommandLine["flags"] = {};
+  const kinds = new Map<string, FlagKind>();
+  for (const [name, kind] of known) {
+    flags[name] = kind === "b" ? false : kind === "i" ? "0" : "";
+    kinds.set(name, kind);
+  }
+  let i = start;
+  for (; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith("-")) break;
+    const name0 = arg.startsWith("--") ? arg.slice(2) : arg.slice(1);
+    const eq = name0.indexOf("=");
+    const given = eq < 0 ? name0 : name0.slice(0, eq);
+    const name = ALIASES[given] ?? given;
+    const kind = kinds.get(name);
+    if (kind === undefined || set.has(name)) return undefined;
+    if (kind === "b") {
+      if (eq >= 0) return undefined;
+      flags[name] = true;
+    } else {
+      const value = eq >= 0 ? name0.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === "" || value.startsWith("-")) return undefined;
+      if (kind === "i" && !/^(0|[1-9][0-9]{0,8})$/.test(value)) return undefined;
+      flags[name] = value;
+    }
+    set.add(name);
+  }
+  return { flags, end: i };
 }

@@ -1,5 +1,6 @@
 /** runts create: set a container up and leave its init waiting for `start`. */
-import { createArgs, type CreateArgs, type ParsedCommandLine } from "../cli/args.js";
+import type { ParsedCommandLine } from "../cli/args.js";
+import { createArgs, type CreateArgs } from "../cli/flags.js";
 import { createContainer, type CreateOptions } from "../container/create.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {

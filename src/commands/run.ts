@@ -4,7 +4,8 @@
  * with its exit code (128+signal when killed).
  */
 import { closeSync } from "node:fs";
-import { runArgs, type ParsedCommandLine } from "../cli/args.js";
+import type { ParsedCommandLine } from "../cli/args.js";
+import { runArgs } from "../cli/flags.js";
 import { createContainer } from "../container/create.js";
 import { createOptions } from "./create.js";
 import { destroy } from "../container/delete.js";

@@ -28,6 +28,50 @@ describe("the engines' common argument vectors", () => {
     for (const l of lines) expect(same(l), l.join(" ")).toBe("fast");
   });
 
+  it("reads the create and run lines of containerd, Podman, Docker and go-runc as parseArgs does", () => {
+    const lines = [
+      ["--root", "/run/containerd/runc/default", "--log", "/run/c/log.json", "--log-format", "json", "create", "--bundle", "/run/c/b", "--pid-file", "/run/c/init.pid", "abc"],
+      ["--root", "/r", "--log", "/l", "--log-format", "json", "create", "--bundle", "/b", "--pid-file", "/p", "--console-socket", "/s", "abc"],
+      ["--systemd-cgroup", "--root", "/r", "create", "--bundle", "/b", "--pid-file", "/p", "--no-new-keyring", "x"],
+      ["--root", "/r", "create", "-bundle", "/b", "-pid-file", "/p", "x"],
+      ["--root", "/r", "create", "-b", "rel/b", "--preserve-fds", "2", "x"],
+      ["--root", "/r", "create", "--bundle=/b", "--pidfd-socket=/s", "--no-pivot", "x"],
+      ["--root", "/r", "create", "x"],
+      ["--root", "/r", "run", "--bundle", "/b", "x"],
+      ["--root", "/r", "run", "-d", "--bundle", "/b", "--pid-file", "/p", "x"],
+      ["--root", "/r", "run", "--detach", "--keep", "--no-subreaper", "-b", "/b", "x"],
+      ["--root", "/r", "run", "--preserve-fds", "0", "--bundle", "/b", "x"],
+    ];
+    for (const l of lines) expect(same(l), l.join(" ")).toBe("fast");
+  });
+
+  it("leaves create and run lines it does not read exactly to the full parser", () => {
+    const lines = [
+      ["--root", "/r", "create", "--bundle", "/b", "x", "--pid-file", "/p"],
+      ["--root", "/r", "create", "x", "y"],
+      ["--root", "/r", "create"],
+      ["--root", "/r", "create", "--bundle", "/b"],
+      ["--root", "/r", "create", "--bundle", "/a", "--bundle", "/b", "x"],
+      ["--root", "/r", "create", "-b", "/a", "--bundle", "/b", "x"],
+      ["--root", "/r", "create", "-d", "--bundle", "/b", "x"],
+      ["--root", "/r", "create", "--keep", "x"],
+      ["--root", "/r", "create", "--no-pivot=true", "x"],
+      ["--root", "/r", "run", "--detach=false", "x"],
+      ["--root", "/r", "create", "--bundle=", "x"],
+      ["--root", "/r", "create", "--bundle", "-x", "x"],
+      ["--root", "/r", "create", "--preserve-fds", "007", "x"],
+      ["--root", "/r", "create", "--preserve-fds", "-1", "x"],
+      ["--root", "/r", "create", "--preserve-fds", "0x2", "x"],
+      ["--root", "/r", "create", "--preserve-fds", "99999999999", "x"],
+      ["--root", "/r", "create", "--help", "x"],
+      ["--root", "/r", "run", "-h"],
+      ["--root", "/r", "create", "--", "x"],
+      ["--root", "/r", "create", "--unknown", "x"],
+      ["--root", "/r", "run", "--bundle", "/b", "-x"],
+    ];
+    for (const l of lines) expect(same(l), l.join(" ")).toBe("full");
+  });
+
   it("leaves everything else to the full parser", () => {
     const lines = [
       ["--root", "/r", "state"],
@@ -36,7 +80,6 @@ describe("the engines' common argument vectors", () => {
       ["--root", "/r", "state", "-h", "x"],
       ["--root", "/r", "delete", "x"],
       ["--root", "/r", "kill", "x"],
-      ["--root", "/r", "run", "x"],
       ["--root", "relative", "state", "x"],
       ["--root", "/r/", "state", "x"],
       ["--root", "/r//s", "state", "x"],

@@ -42,6 +42,13 @@ describe("lazy imports", () => {
     });
   }
 
+  for (const cmd of ["create", "run", "state", "start", "pause", "resume"]) {
+    it(`${cmd}, whose usual lines engine-args.ts reads, loads neither runc's full parser nor its command table`, () => {
+      const mods = [...reachable(path.join(SRC, "commands", `${cmd}.ts`)), ...reachable(path.join(SRC, "cli", "main.ts"))];
+      expect(mods.filter((m) => m.endsWith("/cli/args.ts") || m.endsWith("/cli/commands.ts"))).toEqual([]);
+    });
+  }
+
   it("the walker does see zod where it is imported", () => {
     expect([...reachable(path.join(SRC, "spec", "validate.ts"))]).toContain("zod/mini");
   });
