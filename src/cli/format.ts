@@ -51,13 +51,12 @@ export function parseOutputFormat(s: string): OutputFormat {
 
 const HEX = "0123456789abcdef";
 
+/** Anything in s that Go's encoder escapes (control characters, `"`, `\\`, `<`, `>`, `&`, non-ASCII). */
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u007f-\uffff]/;
+
 /** Nothing in s that Go's encoder escapes (the usual case: ids, paths, times). */
 function plainJson(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26 || c > 0x7e) return false;
-  }
-  return true;
+  return !NEEDS_ESCAPE.test(s);
 }
 
 /** A JSON string literal exactly as Go's encoding/json writes it (HTML escaping on). */

@@ -1,12 +1,26 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { utf8Length } from "../../src/output.js";
+import { writeAll } from "../../src/output.js";
 
-describe("utf8Length", () => {
-  it("counts the bytes the UTF-8 encoders write", () => {
-    const samples = ["", "abc", "é", "€", "😀", "a😀b", "\ud800", "\ud800x", "x\udc00", "\udbff\udfff", "\u07ff\u0800", "\uffff"];
-    for (const s of samples) {
-      expect(utf8Length(s), JSON.stringify(s)).toBe(Buffer.byteLength(s, "utf8"));
-      expect(utf8Length(s), JSON.stringify(s)).toBe(new TextEncoder().encode(s).length);
+describe("writeAll", () => {
+  it("writes all of the text as UTF-8, lone surrogates as U+FFFD, however long", () => {
+    const dir = mkdtempSync(join(tmpdir(), "runts-output-"));
+    try {
+      const samples = ["", "abc", "é", "€", "😀", "a😀b", "\ud800", "\ud800x", "x\udc00", "\udbff\udfff", "\u07ff\u0800", "\uffff", "é😀".repeat(300_000)];
+      for (const s of samples) {
+        const file = join(dir, "out");
+        const fd = openSync(file, "w");
+        try {
+          writeAll(fd, s);
+        } finally {
+          closeSync(fd);
+        }
+        expect(readFileSync(file).equals(Buffer.from(s, "utf8")), JSON.stringify(s.slice(0, 10))).toBe(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
