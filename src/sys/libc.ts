@@ -261,7 +261,7 @@ export interface WaitResult {
  * Wait for child `pid` to exit and reap it. The event loop keeps running (signals
  * to runts are forwarded meanwhile): each SIGCHLD, and a slow poll should one
  * be missed, tries waitpid(WNOHANG). No thread: a waitpid in ffi-rs's worker
- * thread cost a cold `run` ~0.4 ms to set up.
+ * thread cost a cold `run` ~0.25 ms to set up.
  */
 export function waitChild(pid: number): Promise<WaitResult> {
   return new Promise((resolve, reject) => {
