@@ -37,6 +37,8 @@ export interface ScratchOptions {
   extraMounts?: ReadonlyArray<[string, string]>;
   /** cgroup.controllers of a v2 root (or of the unified root in hybrid); default V2_CONTROLLER_NAMES for v2, none in hybrid. */
   v2Controllers?: string;
+  /** Path prefix of the tree's directory (mkdtemp adds six characters); default $TMPDIR/runts-cgroups-. */
+  prefix?: string;
 }
 
 /** The controllers of a typical v2 host's root cgroup. */
@@ -51,7 +53,7 @@ export function seedFiles(dir: string, files: Record<string, string>): void {
 }
 
 export function makeScratch(mode: CgroupMode, opts: ScratchOptions = {}): Scratch {
-  const root = mkdtempSync(`${tmpdir()}/runts-cgroups-`);
+  const root = mkdtempSync(opts.prefix ?? `${tmpdir()}/runts-cgroups-`);
   const own = opts.own ?? {};
   const lines: string[] = [
     // Mounts that are not cgroups, or not under the root, are ignored.

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tmpPrefix } from "../helpers/context.js";
 import type { CgroupManager } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager, statsJson, toJson } from "../../src/cgroups/index.js";
 import { observeWrites } from "../../src/cgroups/fsutil.js";
@@ -19,6 +20,8 @@ import { runDeviceFilter } from "../../src/cgroups/v2/ebpf.js";
 import { hostFacts, pageSizeName } from "../../src/cgroups/stats.js";
 
 let scratch: Scratch | undefined;
+/** Every scratch tree a test made (some make two): all removed after it. */
+let made: Scratch[] = [];
 let journal: [string, string][] = [];
 
 const realHugePageSizes = hostFacts.hugePageSizes;
@@ -32,12 +35,14 @@ beforeEach(() => {
 afterEach(() => {
   hostFacts.hugePageSizes = realHugePageSizes;
   observeWrites(undefined);
-  scratch?.cleanup();
+  for (const s of made) s.cleanup();
+  made = [];
   scratch = undefined;
 });
 
 function setup(mode: "v1" | "hybrid" | "v2", opts: ScratchOptions = {}): Scratch {
-  scratch = makeScratch(mode, opts);
+  scratch = makeScratch(mode, { prefix: tmpPrefix("cgroups"), ...opts });
+  made.push(scratch);
   return scratch;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
+import { tmpPrefix } from "../helpers/context.js";
 import { RuntsError } from "../../src/errors.js";
 import type { CgroupState } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager } from "../../src/cgroups/index.js";
@@ -18,7 +19,7 @@ afterEach(() => {
 });
 
 function setup(mode: "v1" | "hybrid", opts: ScratchOptions = {}): Scratch {
-  scratch = makeScratch(mode, opts);
+  scratch = makeScratch(mode, { prefix: tmpPrefix("cgroups"), ...opts });
   return scratch;
 }
 

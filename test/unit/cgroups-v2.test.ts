@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { tmpPrefix } from "../helpers/context.js";
 import type { CgroupState } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager } from "../../src/cgroups/index.js";
 import type { Scratch } from "../../src/cgroups/scratch.js";
@@ -12,7 +13,7 @@ afterEach(() => {
 });
 
 function setup(own?: string): Scratch {
-  scratch = makeScratch("v2", own === undefined ? {} : { own: { unified: own } });
+  scratch = makeScratch("v2", { prefix: tmpPrefix("cgroups"), ...(own === undefined ? {} : { own: { unified: own } }) });
   return scratch;
 }
 
