@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { tmpPrefix } from "../helpers/context.js";
 import { RuntsError } from "../../src/errors.js";
@@ -328,7 +327,7 @@ describe("deviceRuleLines", () => {
 
 describe("removeTree", () => {
   it("takes out sub-cgroups first, even once its deadline has passed", () => {
-    const root = mkdtempSync(`${tmpdir()}/runts-removetree-`);
+    const root = mkdtempSync(tmpPrefix("removetree"));
     try {
       mkdirSync(`${root}/c1/sub/deeper`, { recursive: true });
       mkdirSync(`${root}/c1/other`);

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { tmpPrefix } from "../helpers/context.js";
 import { RuntsError } from "../../src/errors.js";
 import { parseArgs } from "../../src/cli/args.js";
 import { RUNTS_SPEC_VERSION, exampleSpec, renderSpec, run, toRootless } from "../../src/commands/spec.js";
@@ -370,7 +370,7 @@ const RUNC_SPEC_ROOTLESS = `{
 
 const dirs: string[] = [];
 function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "runts-cli-spec-"));
+  const d = mkdtempSync(tmpPrefix("cli-spec"));
   dirs.push(d);
   return d;
 }

@@ -7,9 +7,9 @@
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tmpPrefix } from "../helpers/context.js";
 import { launch, ShimProcess } from "../../src/launcher/launch.js";
 import { step, type LaunchPlan } from "../../src/plan/plan.js";
 import { initLibc } from "../../src/sys/libc.js";
@@ -19,7 +19,7 @@ let dir: string;
 
 beforeAll(async () => {
   await initLibc();
-  dir = mkdtempSync(join(tmpdir(), "runts-launch-"));
+  dir = mkdtempSync(tmpPrefix("launch"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

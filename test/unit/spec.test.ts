@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { tmpPrefix } from "../helpers/context.js";
 import { RuntsError } from "../../src/errors.js";
 import { loadSpec, rootfsPath } from "../../src/spec/load.js";
 import { validateSpecFast } from "../../src/spec/validate-fast.js";
@@ -85,7 +85,7 @@ describe("parseSpec: valid configs", () => {
   })();
 
   it.skipIf(!haveRunc)("accepts the config the installed runc generates", () => {
-    tmp = mkdtempSync(join(tmpdir(), "runts-spec-"));
+    tmp = mkdtempSync(tmpPrefix("spec"));
     execFileSync("runc", ["spec"], { cwd: tmp, stdio: "ignore" });
     const spec = parseSpec(readFileSync(join(tmp, "config.json"), "utf8"));
     expect(spec.process.cwd).toBe("/");
@@ -452,7 +452,7 @@ describe("loadSpec / rootfsPath", () => {
   });
 
   function bundle(config: string | undefined, rootfs: "dir" | "file" | "none" = "dir"): string {
-    dir = mkdtempSync(join(tmpdir(), "runts-bundle-"));
+    dir = mkdtempSync(tmpPrefix("bundle"));
     if (config !== undefined) writeFileSync(join(dir, "config.json"), config);
     if (rootfs === "dir") mkdirSync(join(dir, "rootfs"));
     if (rootfs === "file") writeFileSync(join(dir, "rootfs"), "");
