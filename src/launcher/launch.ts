@@ -200,6 +200,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       }
       const [kind] = msg;
       if (kind === "error") throw stepError(msg);
+      // Answered ahead; it only says the process got there.
       if (kind === "sync" && msg[1] === "cgroup" && answeredAhead) continue;
       if (kind === "sync") {
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
