@@ -20,7 +20,7 @@ import { resolve as resolvePath } from "node:path";
 import { RuntsError } from "../errors.js";
 import { DEFAULT_ROOT, type IdArgs, containerId } from "./engine-args.js";
 import { goQuote } from "./quote.js";
-import { bundleOf, expect, flagBool, flagInt, flagList, flagString, optional } from "./flags.js";
+import { bundleOf, expect, flagBool, flagInt, flagList, flagString, optionals } from "./flags.js";
 export { createArgs, flagBool, flagInt, flagList, flagString, runArgs, type CreateArgs, type RunArgs } from "./flags.js";
 import { signalNumber } from "../signals.js";
 import {
@@ -641,7 +641,7 @@ export function specArgs(p: ParsedCommandLine, cwd = p.cwd): SpecArgs {
 
 export function execArgs(p: ParsedCommandLine): ExecArgs {
   expect(p, "exec");
-  const out: ExecArgs = {
+  return {
     id: containerId(p),
     args: p.positionals.slice(1),
     env: flagList(p, "env"),
@@ -654,24 +654,17 @@ export function execArgs(p: ParsedCommandLine): ExecArgs {
     preserveFds: flagInt(p, "preserve-fds"),
     cgroup: flagList(p, "cgroup"),
     ignorePaused: flagBool(p, "ignore-paused"),
+    ...optionals(p, {
+      consoleSocket: "console-socket",
+      pidfdSocket: "pidfd-socket",
+      cwd: "cwd",
+      user: "user",
+      process: "process",
+      pidFile: "pid-file",
+      processLabel: "process-label",
+      apparmor: "apparmor",
+    }),
   };
-  const consoleSocket = optional(p, "console-socket");
-  if (consoleSocket !== undefined) out.consoleSocket = consoleSocket;
-  const pidfdSocket = optional(p, "pidfd-socket");
-  if (pidfdSocket !== undefined) out.pidfdSocket = pidfdSocket;
-  const cwd = optional(p, "cwd");
-  if (cwd !== undefined) out.cwd = cwd;
-  const user = optional(p, "user");
-  if (user !== undefined) out.user = user;
-  const processFile = optional(p, "process");
-  if (processFile !== undefined) out.process = processFile;
-  const pidFile = optional(p, "pid-file");
-  if (pidFile !== undefined) out.pidFile = pidFile;
-  const processLabel = optional(p, "process-label");
-  if (processLabel !== undefined) out.processLabel = processLabel;
-  const apparmor = optional(p, "apparmor");
-  if (apparmor !== undefined) out.apparmor = apparmor;
-  return out;
 }
 
 const UPDATE_STRING_FLAGS = {

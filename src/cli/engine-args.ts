@@ -33,14 +33,20 @@ export function idArgs(p: ParsedCommandLine): IdArgs {
 /** Commands without flags of their own that take exactly one argument, the id. */
 const ID_ONLY = new Set(["state", "start", "pause", "resume"]);
 
-const STRING_FLAGS = new Set(["root", "log", "log-format"]);
-const BOOL_FLAGS = new Set(["debug", "systemd-cgroup"]);
-/**
- * create's and run's flags in runc's declaration order, with their kinds
- * ("b" bool, "s" string, "i" int) and one-letter aliases.
- */
+/** A flag's kind: "b" bool, "s" string, "i" int. */
 type FlagKind = "b" | "s" | "i";
-const CREATE_FLAGS: ReadonlyArray<[string, FlagKind]> = [
+type FlagKinds = ReadonlyMap<string, FlagKind>;
+
+/** The global flags read here (the others go to parseArgs). */
+const GLOBAL_FLAGS: FlagKinds = new Map([
+  ["root", "s"],
+  ["log", "s"],
+  ["log-format", "s"],
+  ["debug", "b"],
+  ["systemd-cgroup", "b"],
+]);
+/** create's and run's flags in runc's declaration order (the order parseArgs fills `flags` in). */
+const CREATE_FLAGS: FlagKinds = new Map([
   ["bundle", "s"],
   ["console-socket", "s"],
   ["pidfd-socket", "s"],
@@ -48,8 +54,8 @@ const CREATE_FLAGS: ReadonlyArray<[string, FlagKind]> = [
   ["no-pivot", "b"],
   ["no-new-keyring", "b"],
   ["preserve-fds", "i"],
-];
-const RUN_FLAGS: ReadonlyArray<[string, FlagKind]> = [
+]);
+const RUN_FLAGS: FlagKinds = new Map([
   ["bundle", "s"],
   ["console-socket", "s"],
   ["pidfd-socket", "s"],
@@ -60,8 +66,8 @@ const RUN_FLAGS: ReadonlyArray<[string, FlagKind]> = [
   ["no-pivot", "b"],
   ["no-new-keyring", "b"],
   ["preserve-fds", "i"],
-];
-const ALIASES: Readonly<Record<string, string>> = { b: "bundle", d: "detach" };
+]);
+const COMMAND_ALIASES: Readonly<Record<string, string>> = { b: "bundle", d: "detach" };
 
 /** Global flag names in runc's declaration order: the order parseArgs fills `set` in. */
 const GLOBAL_ORDER = ["debug", "log", "log-format", "root", "criu", "systemd-cgroup", "rootless", "help", "version"];
@@ -72,33 +78,19 @@ export interface EngineArgsOptions {
 }
 
 export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions = {}): ParsedCommandLine | undefined {
-  const values = new Map<string, string | true>();
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("-")) break;
-    const name0 = arg.startsWith("--") ? arg.slice(2) : arg.slice(1);
-    const eq = name0.indexOf("=");
-    const name = eq < 0 ? name0 : name0.slice(0, eq);
-    if (values.has(name)) return undefined;
-    if (BOOL_FLAGS.has(name)) {
-      if (eq >= 0) return undefined;
-      values.set(name, true);
-    } else if (STRING_FLAGS.has(name)) {
-      const value = eq >= 0 ? name0.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === "" || value.startsWith("-")) return undefined;
-      values.set(name, value);
-    } else {
-      return undefined;
-    }
-  }
+  const globals = readFlags(argv, 0, GLOBAL_FLAGS, {});
+  if (!globals) return undefined;
+  const values = globals.given;
+  let i = globals.end;
   const command = argv[i];
-  let flags: ParsedCommandLine["flags"] = {};
-  const set = new Set<string>();
+  const flags: ParsedCommandLine["flags"] = {};
+  let set = new Set<string>();
   if (command === "create" || command === "run") {
-    const read = commandFlags(argv, i + 1, command === "run" ? RUN_FLAGS : CREATE_FLAGS, set);
+    const known = command === "run" ? RUN_FLAGS : CREATE_FLAGS;
+    const read = readFlags(argv, i + 1, known, COMMAND_ALIASES);
     if (!read) return undefined;
-    flags = read.flags;
+    for (const [name, kind] of known) flags[name] = read.given.get(name) ?? (kind === "b" ? false : kind === "i" ? "0" : "");
+    set = new Set(read.given.keys());
     i = read.end - 1;
   } else if (command === undefined || !ID_ONLY.has(command)) {
     return undefined;
@@ -135,44 +127,38 @@ export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions
 }
 
 /**
- * The command's flags from argv[start] up to the first argument that is not
- * one (the id): every flag with its default, and `set` filled with those given.
+ * The flags from argv[start] up to the first argument that is not one: those
+ * given, by canonical name in the order given, and where reading stopped.
  * Undefined for anything parseArgs might read otherwise: an unknown or repeated
  * flag, "=" on a bool, an empty value or one starting with "-", an int that is
  * not plain decimal.
  */
-function commandFlags(
+function readFlags(
   argv: readonly string[],
   start: number,
-  known: ReadonlyArray<[string, FlagKind]>,
-  set: Set<string>,
-): { flags: ParsedCommandLine["flags"]; end: number } | undefined {
-  const flags: ParsedCommandLine["flags"] = {};
-  const kinds = new Map<string, FlagKind>();
-  for (const [name, kind] of known) {
-    flags[name] = kind === "b" ? false : kind === "i" ? "0" : "";
-    kinds.set(name, kind);
-  }
+  kinds: FlagKinds,
+  aliases: Readonly<Record<string, string>>,
+): { given: Map<string, string | true>; end: number } | undefined {
+  const given = new Map<string, string | true>();
   let i = start;
   for (; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("-")) break;
     const name0 = arg.startsWith("--") ? arg.slice(2) : arg.slice(1);
     const eq = name0.indexOf("=");
-    const given = eq < 0 ? name0 : name0.slice(0, eq);
-    const name = ALIASES[given] ?? given;
+    const written = eq < 0 ? name0 : name0.slice(0, eq);
+    const name = aliases[written] ?? written;
     const kind = kinds.get(name);
-    if (kind === undefined || set.has(name)) return undefined;
+    if (kind === undefined || given.has(name)) return undefined;
     if (kind === "b") {
       if (eq >= 0) return undefined;
-      flags[name] = true;
+      given.set(name, true);
     } else {
       const value = eq >= 0 ? name0.slice(eq + 1) : argv[++i];
       if (value === undefined || value === "" || value.startsWith("-")) return undefined;
       if (kind === "i" && !/^(0|[1-9][0-9]{0,8})$/.test(value)) return undefined;
-      flags[name] = value;
+      given.set(name, value);
     }
-    set.add(name);
   }
-  return { flags, end: i };
+  return { given, end: i };
 }

@@ -30,10 +30,14 @@ export function flagList(p: ParsedCommandLine, name: string): string[] {
 export function flagInt(p: ParsedCommandLine, name: string): number {
   return Number(flagString(p, name) || "0");
 }
-/** A string flag, or undefined when it is empty. */
-export function optional(p: ParsedCommandLine, name: string): string | undefined {
-  const v = flagString(p, name);
-  return v === "" ? undefined : v;
+/** Optional string options (option name -> flag name): those whose flag is not empty. */
+export function optionals<K extends string>(p: ParsedCommandLine, flags: Record<K, string>): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const key of Object.keys(flags) as K[]) {
+    const v = flagString(p, flags[key]);
+    if (v !== "") out[key] = v;
+  }
+  return out;
 }
 
 export interface CreateArgs extends IdArgs {
@@ -63,20 +67,14 @@ export function bundleOf(p: ParsedCommandLine, cwd: string): string {
 
 export function createArgs(p: ParsedCommandLine, cwd = p.cwd): CreateArgs {
   expect(p, "create", "run");
-  const out: CreateArgs = {
+  return {
     id: containerId(p),
     bundle: bundleOf(p, cwd),
     noPivot: flagBool(p, "no-pivot"),
     noNewKeyring: flagBool(p, "no-new-keyring"),
     preserveFds: flagInt(p, "preserve-fds"),
+    ...optionals(p, { consoleSocket: "console-socket", pidfdSocket: "pidfd-socket", pidFile: "pid-file" }),
   };
-  const cs = optional(p, "console-socket");
-  if (cs !== undefined) out.consoleSocket = cs;
-  const ps = optional(p, "pidfd-socket");
-  if (ps !== undefined) out.pidfdSocket = ps;
-  const pf = optional(p, "pid-file");
-  if (pf !== undefined) out.pidFile = pf;
-  return out;
 }
 
 export function runArgs(p: ParsedCommandLine, cwd = p.cwd): RunArgs {
