@@ -21,7 +21,6 @@ import { RuntsError } from "../errors.js";
 import { DEFAULT_ROOT, type IdArgs, containerId } from "./engine-args.js";
 import { goQuote } from "./quote.js";
 import { bundleOf, expect, flagBool, flagInt, flagList, flagString, optionals } from "./flags.js";
-export { createArgs, flagBool, flagInt, flagList, flagString, runArgs, type CreateArgs, type RunArgs } from "./flags.js";
 import { signalNumber } from "../signals.js";
 import {
   GLOBAL_FLAGS,

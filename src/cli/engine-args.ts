@@ -81,22 +81,23 @@ export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions
   const globals = readFlags(argv, 0, GLOBAL_FLAGS, {});
   if (!globals) return undefined;
   const values = globals.given;
-  let i = globals.end;
-  const command = argv[i];
+  const command = argv[globals.end];
+  // The id comes last: right after the command, or after create's and run's flags.
+  let idAt = globals.end + 1;
   const flags: ParsedCommandLine["flags"] = {};
   let set = new Set<string>();
   if (command === "create" || command === "run") {
     const known = command === "run" ? RUN_FLAGS : CREATE_FLAGS;
-    const read = readFlags(argv, i + 1, known, COMMAND_ALIASES);
+    const read = readFlags(argv, idAt, known, COMMAND_ALIASES);
     if (!read) return undefined;
     for (const [name, kind] of known) flags[name] = read.given.get(name) ?? (kind === "b" ? false : kind === "i" ? "0" : "");
     set = new Set(read.given.keys());
-    i = read.end - 1;
+    idAt = read.end;
   } else if (command === undefined || !ID_ONLY.has(command)) {
     return undefined;
   }
-  const id = argv[i + 1];
-  if (id === undefined || id.startsWith("-") || i + 2 !== argv.length) return undefined;
+  const id = argv[idAt];
+  if (id === undefined || id.startsWith("-") || idAt !== argv.length - 1) return undefined;
   const logFormat = values.get("log-format") ?? "text";
   if (logFormat !== "text" && logFormat !== "json") return undefined;
   const root = values.get("root");

@@ -51,17 +51,16 @@ export function parseOutputFormat(s: string): OutputFormat {
 
 const HEX = "0123456789abcdef";
 
-/** Anything in s that Go's encoder escapes (control characters, `"`, `\\`, `<`, `>`, `&`, non-ASCII). */
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u007f-\uffff]/;
-
-/** Nothing in s that Go's encoder escapes (the usual case: ids, paths, times). */
-function plainJson(s: string): boolean {
-  return !NEEDS_ESCAPE.test(s);
-}
+/**
+ * Characters that send a string to the careful path below: those Go's encoder
+ * escapes (controls, `"`, `\\`, `<`, `>`, `&`, U+2028/9, lone surrogates) and, to
+ * keep the test simple, anything past ASCII, which that path copies as Go does.
+ */
+const NOT_PLAIN = /[\u0000-\u001f"\\<>&\u007f-\uffff]/;
 
 /** A JSON string literal exactly as Go's encoding/json writes it (HTML escaping on). */
 export function goJsonString(s: string): string {
-  if (plainJson(s)) return `"${s}"`;
+  if (!NOT_PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

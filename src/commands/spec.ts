@@ -12,14 +12,14 @@
 import { stat, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RuntsError, errnoText } from "../errors.js";
-import { flagString, specArgs, type ParsedCommandLine } from "../cli/args.js";
+import { specArgs, type ParsedCommandLine } from "../cli/args.js";
+import { flagString } from "../cli/flags.js";
+import { CGROUP2_SUPER_MAGIC } from "../cgroups/detect.js";
 import { OCI_VERSION } from "../version.js";
 import { cleanPath } from "../plan/paths.js";
 
 /** The runtime-spec version runts declares in the configs it writes (src/version.ts OCI_VERSION, "1.2.0"). */
 export const RUNTS_SPEC_VERSION: string = OCI_VERSION;
-
-const CGROUP2_SUPER_MAGIC = 0x63677270;
 
 export interface IdMapping {
   containerID: number;

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { RuntsError } from "../../src/errors.js";
 import {
   UsageError,
-  createArgs,
   deleteArgs,
   eventsArgs,
   execArgs,
@@ -16,12 +15,12 @@ import {
   parseSignal,
   psArgs,
   reorderArgs,
-  runArgs,
   specArgs,
   updateArgs,
   type ParseOptions,
   type ParsedCommandLine,
 } from "../../src/cli/args.js";
+import { createArgs, runArgs } from "../../src/cli/flags.js";
 import { COMMANDS, COMMAND_NAMES, commandHelp } from "../../src/cli/commands.js";
 
 const OPTS: ParseOptions = { cwd: "/work/dir", env: {}, euid: 0 };

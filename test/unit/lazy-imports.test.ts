@@ -49,6 +49,10 @@ describe("lazy imports", () => {
     });
   }
 
+  it("the walker does see args.ts where a command imports it (kill)", () => {
+    expect([...reachable(path.join(SRC, "commands", "kill.ts"))]).toContain(path.join(SRC, "cli", "args.ts"));
+  });
+
   it("the walker does see zod where it is imported", () => {
     expect([...reachable(path.join(SRC, "spec", "validate.ts"))]).toContain("zod/mini");
   });
