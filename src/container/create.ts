@@ -17,7 +17,6 @@ import { OCI_VERSION } from "../version.js";
 import { log } from "../log.js";
 import { mark } from "../timing.js";
 import { hookState, runHooks } from "./hooks.js";
-import { signalAll } from "./kill.js";
 import { type SavedState, StateDir, procStat } from "./state.js";
 
 export interface CreateOptions {
@@ -101,22 +100,21 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
   const signals = trapSignals();
   try {
     return await dir.locked(async () => {
-      const manager = createCgroupManager({
+      const cg = createCgroupManager({
         id: opts.id,
         systemd: opts.systemdCgroup,
         ...(spec.linux?.cgroupsPath ? { cgroupsPath: spec.linux.cgroupsPath } : {}),
       });
       // As runc 1.2: a cgroup with processes in it is someone else's. Refused before
       // it becomes ours to undo, which would kill those processes.
-      const found = manager.pids();
+      const found = cg.pids();
       if (found.length > 0) {
         throw new RuntsError(`container's cgroup is not empty: ${found.length} process(es) found`, {
           step: "cgroup create",
-          path: manager.toState().cgroupsPath,
+          path: cg.toState().cgroupsPath,
         });
       }
-      cgroup = manager;
-      const cg = cgroup;
+      cgroup = cg;
       const rootfs = rootfsPath(opts.bundle, spec);
       const annotations = annotationsOf(spec);
       const idmapUserns = await holdIdmapUserns(spec, shim, holders);
@@ -167,7 +165,6 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
           return plan.hookStates ? [creating, hookState({ ...view, pid }, "created")] : undefined;
         },
       });
-      pid = launched.pid;
       mark("container created");
       // launch returns only once the pid came, and with it the staged state.
       const state = staged;
@@ -185,7 +182,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
     try {
       // Anything the container process left (a hook's child, say) goes too,
       // as kill --all does it: no fork escapes.
-      if (cgroup) signalAll(cgroup, SIGKILL);
+      if (cgroup) (await import("./kill.js")).signalAll(cgroup, SIGKILL);
       cgroup?.destroy();
     } finally {
       dir.remove();

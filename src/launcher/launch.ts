@@ -148,8 +148,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     // more after its plan; the ack stays queued for the container process.)
     // After a failure too: that process is killed once its pid is known, and
     // it cannot run the user's program before start.
-    const answeredAhead = plan.steps.some((s) => s.op === "SYNC" && s.args[0] === "cgroup");
-    if (answeredAhead) {
+    if (plan.ackCgroupAhead) {
       try {
         channel.send("ack");
       } catch (err) {
@@ -157,51 +156,40 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
         if (!peerGone(err)) throw err;
       }
     }
-    const onPid = (fields: string[]): boolean => {
-      if (fields[0] !== "pid") return false;
-      mark("pid received");
-      pid = Number(fields[1]);
-      hooks.onCloned?.(pid);
-      return true;
-    };
     // runts-init sends "pid" right after clone, but the container process runs
     // on at once (its first ack is queued already) and may say more than one
     // thing first: what comes before the pid is kept, in order, for after it.
+    // After a failure too: a container process that exists is then killed.
     const early: string[][] = [];
-    const awaitPid = (): void => {
-      while (!pid) {
-        const msg = channel.read();
-        if (!msg) return;
-        if (!onPid(msg)) early.push(msg);
+    while (!pid) {
+      const msg = channel.read();
+      if (!msg) break;
+      if (msg[0] !== "pid") {
+        early.push(msg);
+        continue;
       }
-    };
-    if (sentError) {
-      // The container process may exist by now: learn its pid, so that it is killed and reaped.
-      awaitPid();
-      throw sentError.err;
+      mark("pid received");
+      pid = Number(msg[1]);
+      hooks.onCloned?.(pid);
+    }
+    if (sentError) throw sentError.err;
+    if (!pid) {
+      // No pid came: runts-init failed before clone (its error is here) or died.
+      const error = early.find((m) => m[0] === "error");
+      throw error ? stepError(error) : init.gone();
     }
     const launched = (): Launched => ({ pid, ...(ptyMaster !== undefined ? { ptyMaster } : {}) });
     for (;;) {
       const msg = early.shift() ?? channel.read();
       if (!msg) {
         // An exec'd process closes its end by exec-ing: for exec that is success.
-        if (plan.mode === "exec" && pid) return launched();
-        if (!pid) throw init.gone();
+        if (plan.mode === "exec") return launched();
         throw new RuntsError("container init exited before it was set up", { step: "container init" });
-      }
-      if (onPid(msg)) continue;
-      if (!pid) {
-        early.push(msg);
-        awaitPid();
-        if (pid) continue;
-        // No pid came: runts-init failed before clone (its error is here) or died.
-        const error = early.find((m) => m[0] === "error");
-        throw error ? stepError(error) : init.gone();
       }
       const [kind] = msg;
       if (kind === "error") throw stepError(msg);
       // Answered ahead; it only says the process got there.
-      if (kind === "sync" && msg[1] === "cgroup" && answeredAhead) continue;
+      if (kind === "sync" && msg[1] === "cgroup" && plan.ackCgroupAhead) continue;
       if (kind === "sync") {
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
         channel.send("ack", ...(payload ?? []));

@@ -114,7 +114,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   // In the container process (already in its cgroup: runts-init was put there).
   // "cgroup": runts sets the cgroup's resources while runts-init clones; the
   // process waits for that before anything else (affinity within the cpuset too).
-  steps.push(step("SYNC", "cgroup"));
+  steps.push(step("SYNC", "cgroup")); // ackCgroupAhead below
   const affinity = process.execCPUAffinity;
   if (affinity?.initial) steps.push(step("AFFINITY", ...cpuList(affinity.initial, "process.execCPUAffinity.initial")));
 
@@ -169,6 +169,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
     preserveFds,
     notes,
     hookStates,
+    ackCgroupAhead: true,
   };
 }
 

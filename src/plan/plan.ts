@@ -31,6 +31,11 @@ export interface LaunchPlan {
   notes: Note[];
   /** The ready ack must carry the state JSON for container-side hooks (creating, created). */
   hookStates: boolean;
+  /**
+   * The container process's first step is "sync cgroup", which runts answers
+   * as soon as the plan is sent, before it is asked (create; not exec).
+   */
+  ackCgroupAhead: boolean;
 }
 
 export interface Note {

@@ -23,18 +23,26 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A runts-init that reads its plan, then sends `messages` (fields; "$PID" is replaced by `pid`). */
-function fakeInit(name: string, messages: string[][], pid: number): string {
+/**
+ * A runts-init that reads its plan, then plays `script`: a message to send
+ * (fields; "$PID" becomes `pid`), "ack" to read one ack (as the container
+ * process waits for one; it exits if none comes within 5 s), or "quiet" to
+ * check that nothing more was sent to it (an error message if something was).
+ */
+function fakeInit(name: string, script: Array<string[] | "ack" | "quiet">, pid: number): string {
   const path = join(dir, name);
-  const lines = messages.map((m) => `send(${m.map((f) => JSON.stringify(f === "$PID" ? String(pid) : f)).join(", ")})`);
+  const lines = script.map((m) =>
+    m === "ack" ? "ack()" : m === "quiet" ? "quiet()" : `send(${m.map((f) => JSON.stringify(f === "$PID" ? String(pid) : f)).join(", ")})`,
+  );
   writeFileSync(
     path,
     `#!${python}
-import os, struct, sys
+import os, select, socket, struct, sys, time
 fd = int(sys.argv[1])
 def readn(n):
     b = b""
     while len(b) < n:
+        if not select.select([fd], [], [], 5)[0]: sys.exit(4)
         c = os.read(fd, n - len(b))
         if not c: sys.exit(3)
         b += c
@@ -42,6 +50,11 @@ def readn(n):
 def send(*fields):
     body = b"".join(f.encode() + b"\\0" for f in fields)
     os.write(fd, struct.pack("<I", len(body)) + body)
+def ack():
+    if readn(struct.unpack("<I", readn(4))[0]) != b"ack\\0": sys.exit(5)
+def quiet():
+    time.sleep(0.05)
+    if select.select([fd], [], [], 0)[0]: send("error", "quiet", "", "0", "runts sent a message nobody asked for")
 readn(struct.unpack("<I", readn(4))[0])
 ${lines.join("\n")}
 `,
@@ -56,6 +69,7 @@ const plan: LaunchPlan = {
   preserveFds: 0,
   notes: [],
   hookStates: false,
+  ackCgroupAhead: true,
 };
 
 /** A process to stand for the container process: launch() kills it after a failure. */
@@ -70,7 +84,12 @@ describe("launch: messages around runts-init's pid", () => {
     const { child, exited } = stand();
     try {
       const pid = child.pid!;
-      const shim = fakeInit("ahead", [["sync", "cgroup"], ["sync", "ready"], ["pid", "$PID"], ["created"]], pid);
+      // Each sync gets exactly one ack: "cgroup"'s sent ahead, "ready"'s once runts has the pid.
+      const shim = fakeInit(
+        "ahead",
+        [["sync", "cgroup"], "ack", ["sync", "ready"], ["pid", "$PID"], "ack", "quiet", ["created"]],
+        pid,
+      );
       const seen: string[] = [];
       const launched = await launch(plan, new ShimProcess(shim, 0), {
         onCloned: (p) => void seen.push(`cloned ${p}`),
@@ -91,13 +110,25 @@ describe("launch: messages around runts-init's pid", () => {
 
   it("kills the container process whose error came before its pid", async () => {
     const { child, exited } = stand();
-    const shim = fakeInit("child-error", [["sync", "cgroup"], ["error", "pivot_root", "/r", "13", ""], ["pid", "$PID"]], child.pid!);
+    const shim = fakeInit("child-error", [["sync", "cgroup"], "ack", ["error", "pivot_root", "/r", "13", ""], ["pid", "$PID"]], child.pid!);
     const seen: number[] = [];
     await expect(launch(plan, new ShimProcess(shim, 0), { onCloned: (p) => void seen.push(p) })).rejects.toThrow(
       'pivot_root "/r": permission denied',
     );
     expect(seen).toEqual([child.pid]);
     expect(await exited).toBe("SIGKILL");
+  });
+
+  it("sends an exec plan no ack ahead; the exec'd process closing the channel is success", async () => {
+    const { child, exited } = stand();
+    try {
+      const exec: LaunchPlan = { ...plan, mode: "exec", steps: [step("CLONE", "0")], ackCgroupAhead: false };
+      const shim = fakeInit("exec", [["pid", "$PID"], "quiet"], child.pid!);
+      expect((await launch(exec, new ShimProcess(shim, 0), {})).pid).toBe(child.pid);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
   });
 
   it("says runts-init died when it leaves without a word", async () => {

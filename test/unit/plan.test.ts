@@ -49,6 +49,9 @@ describe("launch plan", () => {
     expect(order[0]).toBe("OPEN_FIFO");
     // The container process first waits for its cgroup's resources; no id maps or hooks: no "ready" stage.
     expect(p.steps[idx("CLONE") + 1]).toEqual({ op: "SYNC", args: ["cgroup"] });
+    // runts answers it ahead, which only works if nothing before the clone syncs.
+    expect(p.ackCgroupAhead).toBe(true);
+    expect(order.slice(0, idx("CLONE"))).not.toContain("SYNC");
     expect(find(p.steps, "SYNC", "ready")).toEqual([]);
     expect(idx("CLONE")).toBeLessThan(idx("MOUNT_HOST"));
     expect(idx("OPEN_ROOT")).toBeLessThan(idx("MOUNT"));
