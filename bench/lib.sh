@@ -128,16 +128,23 @@ runts_parents() {
   return 0
 }
 
+# new_empty_parents PARENTS_BEFORE: /runts parents not in PARENTS_BEFORE that hold no cgroup.
+new_empty_parents() {
+  local d
+  for d in $(runts_parents); do
+    if ! grep -qxF "$d" <<<"$1" && [[ -z $(find "$d" -mindepth 1 -maxdepth 1 -type d) ]]; then echo "$d"; fi
+  done
+  return 0
+}
+
 # find_leftovers TMP TAG [PARENTS_BEFORE]: what the bench left; also a /runts
 # parent that did not exist before (PARENTS_BEFORE, from runts_parents) and now
 # holds no cgroup: the last container out should have removed it.
 find_leftovers() {
   local tmp=$1 tag=$2 before=${3:-} bad=0 p r d
   local cg
-  for d in $(runts_parents); do
-    if ! grep -qxF "$d" <<<"$before" && [[ -z $(find "$d" -mindepth 1 -maxdepth 1 -type d) ]]; then
-      echo "leftover empty cgroup parent $d"; bad=1
-    fi
+  for d in $(new_empty_parents "$before"); do
+    echo "leftover empty cgroup parent $d"; bad=1
   done
   cg=$(find /sys/fs/cgroup -name "*$tag*" 2>/dev/null || true)
   if [[ -n $cg ]]; then
@@ -163,7 +170,7 @@ find_leftovers() {
 # (our cgroups swept if so). Exits with the script's status, 1 if it passed
 # but left something.
 bench_outside() {
-  local name=$1 tag=$2 parents_before status other
+  local name=$1 tag=$2 parents_before status other d
   shift 2
   parents_before=$(runts_parents)
   BENCH_TMP=$(mktemp -d "/tmp/$name.XXXXXX")
@@ -178,6 +185,11 @@ bench_outside() {
   else
     [[ $status -ne 0 ]] || status=1
     sweep_cgroups "$BENCH_TAG"
+    # The swept cgroups kept their /runts parent from looking empty: check again.
+    for d in $(new_empty_parents "$parents_before"); do
+      echo "leftover empty cgroup parent $d (removed)"
+      rmdir "$d" 2>/dev/null || true
+    done
   fi
   other=$(find /sys/fs/cgroup -name '*bench*' 2>/dev/null | grep -v "$BENCH_TAG" || true)
   [[ -z $other ]] || echo "note: other '*bench*' cgroup dirs exist, not ours: $(echo "$other" | tr '\n' ' ')"

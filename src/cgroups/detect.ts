@@ -10,8 +10,6 @@ import type { CgroupEnv, CgroupMode } from "./common.js";
 import { DEFAULT_CGROUP_ROOT } from "./common.js";
 import { type ProcCgroupEntry, parseProcCgroup, readProcFile } from "./procfiles.js";
 
-export { type ProcCgroupEntry, parseProcCgroup, readProcFile };
-
 export const CGROUP2_SUPER_MAGIC = 0x63677270;
 export const TMPFS_MAGIC = 0x01021994;
 /** Pre-v1 cgroupfs magic, for a root that is itself a v1 hierarchy. */
@@ -63,8 +61,8 @@ function isUnder(path: string, root: string): boolean {
  * Cgroup hierarchies mounted under `root` (mounts elsewhere, e.g. bind mounts
  * into a container rootfs, are ignored). The first mount of a hierarchy wins.
  *
- * Runs once per create/run/exec, cold: fields are found with indexOf rather
- * than by splitting every line (this was ~1/3 of the cgroup warm-up's time).
+ * Runs once per create/run/exec on v1 and hybrid hosts (and for a relative
+ * path on v2), cold: only the lines of cgroup mounts are split into fields.
  */
 export function parseMountinfo(text: string, root: string = DEFAULT_CGROUP_ROOT): Hierarchy[] {
   const out: Hierarchy[] = [];

@@ -23,7 +23,7 @@ let started: Promise<void> | undefined;
 export function procsFileCandidates(own: readonly ProcCgroupEntry[], root = "/sys/fs/cgroup"): string[] {
   const out: string[] = [];
   for (const { controllers, path } of own) {
-    if (!path.startsWith("/") || path.includes("/..") || path.includes("\n")) continue;
+    if (!path.startsWith("/") || path.includes("/..")) continue;
     const sub = path === "/" ? "" : path;
     const name = controllers.join(",");
     if (name === "") {

@@ -4,10 +4,11 @@
  * way an operator would (/proc/<pid>/cgroup + the host's cgroup mounts).
  */
 import { readFileSync, rmdirSync, statfsSync } from "node:fs";
+import { CGROUP2_SUPER_MAGIC } from "../../src/cgroups/detect.js";
 import { findDirs } from "../../src/cgroups/scratch.js";
+import { parseMountinfo } from "./mountinfo.js";
 
 const ROOT = "/sys/fs/cgroup";
-const CGROUP2_SUPER_MAGIC = 0x63677270;
 
 export function hostIsV2(): boolean {
   return statfsSync(ROOT).type === CGROUP2_SUPER_MAGIC;
@@ -21,18 +22,14 @@ interface Mount {
 }
 
 function cgroupMounts(): Mount[] {
-  const out: Mount[] = [];
-  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
-    const f = line.split(" ");
-    const dash = f.indexOf("-");
-    if (dash < 6) continue;
-    const fstype = f[dash + 1];
-    const mountpoint = f[4] ?? "";
-    if ((fstype !== "cgroup" && fstype !== "cgroup2") || !mountpoint.startsWith(ROOT)) continue;
-    const controllers = fstype === "cgroup" ? (f[dash + 3] ?? "").split(",").filter((o) => !["rw", "ro"].includes(o) && !o.includes("=")) : [];
-    out.push({ controllers, unified: fstype === "cgroup2", mountpoint, root: f[3] ?? "/" });
-  }
-  return out;
+  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"))
+    .filter((m) => (m.fstype === "cgroup" || m.fstype === "cgroup2") && m.mountpoint.startsWith(ROOT))
+    .map((m) => ({
+      controllers: m.fstype === "cgroup" ? m.superOptions.filter((o) => !["rw", "ro"].includes(o) && !o.includes("=")) : [],
+      unified: m.fstype === "cgroup2",
+      mountpoint: m.mountpoint,
+      root: m.root || "/",
+    }));
 }
 
 /**

@@ -107,7 +107,7 @@ export function spawnRuntime(
   args: string[],
   opts: { extraFds?: number[]; input?: string; timeoutMs?: number } = {},
 ): Promise<SpawnResult> {
-  return runCmd(rt.bin, ["--root", rt.root, "--log", rt.logFile, "--log-format", "json", ...args], {
+  return runCmd(rt.bin, rt.args(args), {
     extraFds: opts.extraFds,
     input: opts.input,
     timeoutMs: opts.timeoutMs ?? 20_000,
@@ -115,16 +115,25 @@ export function spawnRuntime(
 }
 
 /**
- * Run argv as a child of a python3 that is a child subreaper (PR_SET_CHILD_SUBREAPER),
- * so that processes argv leaves behind come to it rather than to the host's
- * init (which may reap them unseen). Returns argv's exit code and the pids of
- * those left: reaped zombies, or "running" for any still alive after a second.
+ * Run the runtime (as spawnRuntime does, with `env` added) as a child of a
+ * python3 that is a child subreaper (PR_SET_CHILD_SUBREAPER), so that
+ * processes it leaves behind come to python rather than to the host's init
+ * (which may reap them unseen). Returns its exit code and the pids of those
+ * left: reaped zombies, or "running" for any still alive after a second.
+ * Output is discarded, so a leftover holding the runtime's stdio cannot hang
+ * it; the whole is bounded by timeouts.
  */
-export function underSubreaper(argv: string[]): { code: number; left: Array<number | string> } {
+export function underSubreaper(
+  rt: Runtime,
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number; left: Array<number | string> } {
+  const argv = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), rt.bin, ...rt.args(args)];
   const script = String.raw`
 import ctypes, json, os, subprocess, sys, time
 ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
-code = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, capture_output=True).returncode
+null = subprocess.DEVNULL
+code = subprocess.run(["env", *sys.argv[1:]], stdin=null, stdout=null, stderr=null, timeout=20).returncode
 left = []
 deadline = time.time() + 1
 while True:
@@ -141,5 +150,8 @@ while True:
         time.sleep(0.02)
 print(json.dumps({"code": code, "left": left}))
 `;
-  return JSON.parse(execFileSync("python3", ["-c", script, ...argv], { encoding: "utf8" })) as { code: number; left: Array<number | string> };
+  return JSON.parse(execFileSync("python3", ["-c", script, ...argv], { encoding: "utf8", timeout: 30_000 })) as {
+    code: number;
+    left: Array<number | string>;
+  };
 }

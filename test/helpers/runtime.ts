@@ -240,12 +240,14 @@ export class Runtime {
     return [...this.ids];
   }
 
+  /** The global flags every call gets, then `args`: --root R --log F --log-format json. */
+  args(args: string[]): string[] {
+    return ["--root", this.root, "--log", this.logFile, "--log-format", "json", ...args];
+  }
+
   /** Run `bin --root R --log F --log-format json ...args`; never rejects for a non-zero exit. */
   exec(args: string[], opts: Omit<RuntsOptions, "bin"> = {}): Promise<RunResult> {
-    return runts(["--root", this.root, "--log", this.logFile, "--log-format", "json", ...args], {
-      ...opts,
-      bin: this.bin,
-    });
+    return runts(this.args(args), { ...opts, bin: this.bin });
   }
 
   /** Like exec, but throws RuntimeCommandError on a non-zero exit. */

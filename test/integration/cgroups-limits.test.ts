@@ -156,7 +156,7 @@ describe.skipIf(!isRoot)("cgroups: limits of real containers", () => {
     const b = await env.bundle({ args: ["true"], mutate: withResources({ cpu: { cpus: "999" } }) });
     const id = newContainerId();
     const { rt } = env;
-    const r = underSubreaper([rt.bin, "--root", rt.root, "--log", rt.logFile, "--log-format", "json", "create", "--bundle", b.dir, id]);
+    const r = underSubreaper(rt, ["create", "--bundle", b.dir, id]);
     expect(r.code).toBe(1);
     expect(rt.logTail(1)).toMatch(/cpuset\.cpus/);
     expect(rt.listStateDirs()).toEqual([]);

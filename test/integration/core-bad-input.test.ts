@@ -260,9 +260,7 @@ describe.skipIf(!isRoot)("core: bad input", () => {
     const init = path.join(b.dir, "init-of-this-test");
     writeFileSync(init, `#!/bin/sh\necho $$ > ${started}\nexec ${path.join(repoRoot, "dist", "runts-init")} "$@"\n`, { mode: 0o755 });
     const { rt } = env;
-    const r = underSubreaper(
-      ["env", `RUNTS_INIT=${init}`, rt.bin, "--root", rt.root, "--log", rt.logFile, "--log-format", "json", "create", "--bundle", b.dir, newContainerId()],
-    );
+    const r = underSubreaper(rt, ["create", "--bundle", b.dir, newContainerId()], { RUNTS_INIT: init });
     expect(r.code).toBe(1);
     expect(rt.logTail(1)).toMatch(/process\.args/);
     expect(existsSync(started), "runts-init was started before the config was read").toBe(true);

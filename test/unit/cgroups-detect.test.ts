@@ -6,8 +6,8 @@ import {
   TMPFS_MAGIC,
   modeFromMagic,
   parseMountinfo,
-  parseProcCgroup,
 } from "../../src/cgroups/detect.js";
+import { parseProcCgroup } from "../../src/cgroups/procfiles.js";
 import { createCgroupManager, normalizeCgroupsPath } from "../../src/cgroups/index.js";
 import { isEmptyResource } from "../../src/cgroups/resources.js";
 

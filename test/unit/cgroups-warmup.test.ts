@@ -1,4 +1,6 @@
+import { readFileSync, statfsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../../src/cgroups/detect.js";
 import { parseProcCgroup } from "../../src/cgroups/procfiles.js";
 import { listsPid, ownProcsFile, procsFileCandidates } from "../../src/cgroups/warmup.js";
 
@@ -31,6 +33,29 @@ describe("cgroup migration warm-up", () => {
     expect(ownProcsFile(found, 4242, read)).toBe("/sys/fs/cgroup/systemd/s/cgroup.procs");
     expect(ownProcsFile(found, 7, read)).toBeUndefined();
   });
+
+  // The warm-up swallows every error: without this, a lookup that never finds
+  // anything on a real host would pass every test above.
+  const cgroupFs = (() => {
+    try {
+      return [CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC].includes(statfsSync("/sys/fs/cgroup").type);
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!cgroupFs)(
+    "finds this process's own cgroup.procs on this host",
+    () => {
+      const read = (f: string): string | undefined => {
+        try {
+          return readFileSync(f, "utf8");
+        } catch {
+          return undefined;
+        }
+      };
+      expect(ownProcsFile(candidates(readFileSync("/proc/self/cgroup", "utf8")), process.pid, read)).toMatch(/\/cgroup\.procs$/);
+    },
+  );
 
   it("matches whole pids only", () => {
     expect(listsPid("1\n42\n", 42)).toBe(true);
