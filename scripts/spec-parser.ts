@@ -86,43 +86,92 @@ function constantSource(name: string, value: unknown, known: Map<unknown, string
 
 /**
  * zod wraps each optional property's check in an arrow function called at
- * once, `let v3 = (() => { ... return v4; })();`. runts parses one config
- * in a cold process, where each of those ~160 functions is linked on its
- * first call: the same code as a labelled block, `let v3; v3_: { ... { v3 =
- * v4; break v3_; } }`, does without them. The generated code is line-shaped
- * (an opener line, a `})();` closer at the same indentation, single-line
- * returns), and has no other functions inside, so every return up to the
- * matching closer belongs to the innermost open one. Anything unexpected
- * fails the generation.
+ * once, `let v3 = (() => { let v4; if (v2 !== undefined) { ... } return v4;
+ * })();`. runts parses one config in a cold process, where JavaScriptCore
+ * links each function on its first call, at a cost that grows with the
+ * function's size, whether or not its code then runs:
+ * - a small one becomes a labelled block of the enclosing function, `let v3;
+ *   v3_: { ... { v3 = v4; break v3_; } }` (~160 of them: each call cost more
+ *   than its inlined code);
+ * - a large one (more than LINK_APART lines: seccomp, resources, hooks ...)
+ *   stays a function, called only when its property is there, so a config
+ *   without it never links its code: `let v3 = v2 === undefined ? undefined :
+ *   (() => { ... })();`. For an absent property the function would have
+ *   returned its `let v4`, undefined, so the result is the same.
+ * The generated code is line-shaped (an opener line, a `})();` closer at the
+ * same indentation, single-line returns), and has no other functions inside,
+ * so every return up to the matching closer belongs to the innermost open
+ * one. Anything unexpected fails the generation.
  */
 export function inlineImmediateFunctions(code: string): string {
+  const lines = code.split("\n");
+  const closers = matchingClosers(lines);
   const out: string[] = [];
-  const open: Array<{ name: string; indent: string }> = [];
-  for (const line of code.split("\n")) {
-    const opener = /^(\s*)let (v\d+) = \(\(\) => \{$/.exec(line);
+  const open: Array<{ name: string; indent: string; kept: boolean }> = [];
+  lines.forEach((line, i) => {
+    const opener = OPENER.exec(line);
     if (opener) {
       const [, indent = "", name = ""] = opener;
-      open.push({ name, indent });
-      out.push(`${indent}let ${name};`, `${indent}${name}_: {`);
-      continue;
+      const guard = optionalGuard(lines, i, closers.get(i) ?? -1);
+      const kept = guard !== undefined && (closers.get(i) ?? 0) - i > LINK_APART;
+      open.push({ name, indent, kept });
+      if (kept) out.push(`${indent}let ${name} = ${guard} === undefined ? undefined : (() => {`);
+      else out.push(`${indent}let ${name};`, `${indent}${name}_: {`);
+      return;
     }
     const top = open[open.length - 1];
     if (top && line === `${top.indent}})();`) {
       open.pop();
-      out.push(`${top.indent}}`);
-      continue;
+      out.push(top.kept ? line : `${top.indent}}`);
+      return;
     }
     if (/=>|\bfunction\b/.test(line)) throw new Error(`unexpected function in zod's compiled code: ${line.trim()}`);
-    if (top && /\breturn\b/.test(line)) {
+    if (top && !top.kept && /\breturn\b/.test(line)) {
       const replaced = line.replace(/(^\s*|\) )return ([^;]+);$/, (_m, lead: string, value: string) => `${lead}{ ${top.name} = (${value}); break ${top.name}_; }`);
       if (replaced === line) throw new Error(`unexpected return in zod's compiled code: ${line.trim()}`);
       out.push(replaced);
-      continue;
+      return;
     }
     out.push(line);
-  }
+  });
   if (open.length) throw new Error("unbalanced immediately called functions in zod's compiled code");
   return out.join("\n");
+}
+
+/** Immediately called functions longer than this many lines stay functions (see above). */
+const LINK_APART = 30;
+
+const OPENER = /^(\s*)let (v\d+) = \(\(\) => \{$/;
+
+/** Line index of each opener → line index of its `})();` closer. */
+function matchingClosers(lines: string[]): Map<number, number> {
+  const closers = new Map<number, number>();
+  const stack: Array<{ at: number; indent: string }> = [];
+  lines.forEach((line, i) => {
+    const opener = OPENER.exec(line);
+    if (opener) stack.push({ at: i, indent: opener[1] ?? "" });
+    else if (stack.length && line === `${stack[stack.length - 1]?.indent}})();`) closers.set(stack.pop()?.at ?? -1, i);
+  });
+  return closers;
+}
+
+/**
+ * For the optional-property shape, `let vM;` / `if (vX !== undefined) {` /
+ * ... / `}` / `return vM;` and nothing else, the vX whose absence makes the
+ * function return undefined; otherwise undefined.
+ */
+function optionalGuard(lines: string[], open: number, close: number): string | undefined {
+  const result = /^\s*let (v\d+);$/.exec(lines[open + 1] ?? "")?.[1];
+  const guard = /^(\s*)if \((v\d+) !== undefined\) \{$/.exec(lines[open + 2] ?? "");
+  if (!result || !guard || close < 0) return undefined;
+  const ifIndent = guard[1] ?? "";
+  if (lines[close - 2] !== `${ifIndent}}` || lines[close - 1] !== `${ifIndent}return ${result};`) return undefined;
+  // The if must end just before the return: no other line at its indentation in between.
+  for (let i = open + 3; i < close - 2; i++) {
+    const l = lines[i] ?? "";
+    if (l.startsWith(ifIndent) && !l.startsWith(`${ifIndent} `)) return undefined;
+  }
+  return guard[2];
 }
 
 /** The text of src/spec/parse-fast.generated.ts. */

@@ -303,11 +303,10 @@ const v54 = c10(v53);
 if (v54 instanceof Promise) c1();
 if (!v54) return INVALID;
 const v55 = v1["capabilities"];
-let v56;
-v56_: {
+let v56 = v55 === undefined ? undefined : (() => {
   let v57;
   if (v55 !== undefined) {
-    if (typeof v55 !== "object" || v55 === null || Array.isArray(v55)) { v56 = (INVALID); break v56_; }
+    if (typeof v55 !== "object" || v55 === null || Array.isArray(v55)) return INVALID;
     const v58 = v55["bounding"];
     let v59;
     v59_: {
@@ -325,7 +324,7 @@ v56_: {
       { v59 = (v60); break v59_; }
     }
     if (v59 === INVALID) {
-      if ("bounding" in v55) { v56 = (INVALID); break v56_; }
+      if ("bounding" in v55) return INVALID;
       v59 = undefined;
     }
     const v64 = v55["effective"];
@@ -345,7 +344,7 @@ v56_: {
       { v65 = (v66); break v65_; }
     }
     if (v65 === INVALID) {
-      if ("effective" in v55) { v56 = (INVALID); break v56_; }
+      if ("effective" in v55) return INVALID;
       v65 = undefined;
     }
     const v70 = v55["inheritable"];
@@ -365,7 +364,7 @@ v56_: {
       { v71 = (v72); break v71_; }
     }
     if (v71 === INVALID) {
-      if ("inheritable" in v55) { v56 = (INVALID); break v56_; }
+      if ("inheritable" in v55) return INVALID;
       v71 = undefined;
     }
     const v76 = v55["permitted"];
@@ -385,7 +384,7 @@ v56_: {
       { v77 = (v78); break v77_; }
     }
     if (v77 === INVALID) {
-      if ("permitted" in v55) { v56 = (INVALID); break v56_; }
+      if ("permitted" in v55) return INVALID;
       v77 = undefined;
     }
     const v82 = v55["ambient"];
@@ -405,7 +404,7 @@ v56_: {
       { v83 = (v84); break v83_; }
     }
     if (v83 === INVALID) {
-      if ("ambient" in v55) { v56 = (INVALID); break v56_; }
+      if ("ambient" in v55) return INVALID;
       v83 = undefined;
     }
     const v88 = {};
@@ -421,34 +420,33 @@ v56_: {
     }
     v57 = v88;
   }
-  { v56 = (v57); break v56_; }
-}
+  return v57;
+})();
 if (v56 === INVALID) {
   if ("capabilities" in v1) return INVALID;
   v56 = undefined;
 }
 const v89 = v1["rlimits"];
-let v90;
-v90_: {
+let v90 = v89 === undefined ? undefined : (() => {
   let v91;
   if (v89 !== undefined) {
-    if (!Array.isArray(v89)) { v90 = (INVALID); break v90_; }
+    if (!Array.isArray(v89)) return INVALID;
     const v92 = new Array(v89.length);
     for (let v93 = 0; v93 < v89.length; v93++) {
       const v94 = v89[v93];
-      if (typeof v94 !== "object" || v94 === null || Array.isArray(v94)) { v90 = (INVALID); break v90_; }
+      if (typeof v94 !== "object" || v94 === null || Array.isArray(v94)) return INVALID;
       const v95 = v94["type"];
-      if (!c12.has(v95)) { v90 = (INVALID); break v90_; }
+      if (!c12.has(v95)) return INVALID;
       const v96 = v94["soft"];
-      if (typeof v96 !== "number" || !Number.isFinite(v96)) { v90 = (INVALID); break v90_; }
+      if (typeof v96 !== "number" || !Number.isFinite(v96)) return INVALID;
       const v97 = c0(v96);
       if (v97 instanceof Promise) c1();
-      if (!v97) { v90 = (INVALID); break v90_; }
+      if (!v97) return INVALID;
       const v98 = v94["hard"];
-      if (typeof v98 !== "number" || !Number.isFinite(v98)) { v90 = (INVALID); break v90_; }
+      if (typeof v98 !== "number" || !Number.isFinite(v98)) return INVALID;
       const v99 = c0(v98);
       if (v99 instanceof Promise) c1();
-      if (!v99) { v90 = (INVALID); break v90_; }
+      if (!v99) return INVALID;
       const v100 = { "type": v95, "soft": v96, "hard": v98 };
       for (const k in v94) {
         if (k === "__proto__") continue;
@@ -459,8 +457,8 @@ v90_: {
     }
     v91 = v92;
   }
-  { v90 = (v91); break v90_; }
-}
+  return v91;
+})();
 if (v90 === INVALID) {
   if ("rlimits" in v1) return INVALID;
   v90 = undefined;
@@ -525,13 +523,12 @@ if (v112 === INVALID) {
   v112 = undefined;
 }
 const v114 = v1["scheduler"];
-let v115;
-v115_: {
+let v115 = v114 === undefined ? undefined : (() => {
   let v116;
   if (v114 !== undefined) {
-    if (typeof v114 !== "object" || v114 === null || Array.isArray(v114)) { v115 = (INVALID); break v115_; }
+    if (typeof v114 !== "object" || v114 === null || Array.isArray(v114)) return INVALID;
     const v117 = v114["policy"];
-    if (!c15.has(v117)) { v115 = (INVALID); break v115_; }
+    if (!c15.has(v117)) return INVALID;
     const v118 = v114["nice"];
     let v119;
     v119_: {
@@ -546,7 +543,7 @@ v115_: {
       { v119 = (v120); break v119_; }
     }
     if (v119 === INVALID) {
-      if ("nice" in v114) { v115 = (INVALID); break v115_; }
+      if ("nice" in v114) return INVALID;
       v119 = undefined;
     }
     const v122 = v114["priority"];
@@ -563,7 +560,7 @@ v115_: {
       { v123 = (v124); break v123_; }
     }
     if (v123 === INVALID) {
-      if ("priority" in v114) { v115 = (INVALID); break v115_; }
+      if ("priority" in v114) return INVALID;
       v123 = undefined;
     }
     const v126 = v114["flags"];
@@ -583,7 +580,7 @@ v115_: {
       { v127 = (v128); break v127_; }
     }
     if (v127 === INVALID) {
-      if ("flags" in v114) { v115 = (INVALID); break v115_; }
+      if ("flags" in v114) return INVALID;
       v127 = undefined;
     }
     const v132 = v114["runtime"];
@@ -600,7 +597,7 @@ v115_: {
       { v133 = (v134); break v133_; }
     }
     if (v133 === INVALID) {
-      if ("runtime" in v114) { v115 = (INVALID); break v115_; }
+      if ("runtime" in v114) return INVALID;
       v133 = undefined;
     }
     const v136 = v114["deadline"];
@@ -617,7 +614,7 @@ v115_: {
       { v137 = (v138); break v137_; }
     }
     if (v137 === INVALID) {
-      if ("deadline" in v114) { v115 = (INVALID); break v115_; }
+      if ("deadline" in v114) return INVALID;
       v137 = undefined;
     }
     const v140 = v114["period"];
@@ -634,7 +631,7 @@ v115_: {
       { v141 = (v142); break v141_; }
     }
     if (v141 === INVALID) {
-      if ("period" in v114) { v115 = (INVALID); break v115_; }
+      if ("period" in v114) return INVALID;
       v141 = undefined;
     }
     const v144 = {};
@@ -652,20 +649,19 @@ v115_: {
     }
     v116 = v144;
   }
-  { v115 = (v116); break v115_; }
-}
+  return v116;
+})();
 if (v115 === INVALID) {
   if ("scheduler" in v1) return INVALID;
   v115 = undefined;
 }
 const v145 = v1["ioPriority"];
-let v146;
-v146_: {
+let v146 = v145 === undefined ? undefined : (() => {
   let v147;
   if (v145 !== undefined) {
-    if (typeof v145 !== "object" || v145 === null || Array.isArray(v145)) { v146 = (INVALID); break v146_; }
+    if (typeof v145 !== "object" || v145 === null || Array.isArray(v145)) return INVALID;
     const v148 = v145["class"];
-    if (!c19.has(v148)) { v146 = (INVALID); break v146_; }
+    if (!c19.has(v148)) return INVALID;
     const v149 = v145["priority"];
     let v150;
     v150_: {
@@ -680,7 +676,7 @@ v146_: {
       { v150 = (v151); break v150_; }
     }
     if (v150 === INVALID) {
-      if ("priority" in v145) { v146 = (INVALID); break v146_; }
+      if ("priority" in v145) return INVALID;
       v150 = undefined;
     }
     const v153 = {};
@@ -693,18 +689,17 @@ v146_: {
     }
     v147 = v153;
   }
-  { v146 = (v147); break v146_; }
-}
+  return v147;
+})();
 if (v146 === INVALID) {
   if ("ioPriority" in v1) return INVALID;
   v146 = undefined;
 }
 const v154 = v1["execCPUAffinity"];
-let v155;
-v155_: {
+let v155 = v154 === undefined ? undefined : (() => {
   let v156;
   if (v154 !== undefined) {
-    if (typeof v154 !== "object" || v154 === null || Array.isArray(v154)) { v155 = (INVALID); break v155_; }
+    if (typeof v154 !== "object" || v154 === null || Array.isArray(v154)) return INVALID;
     const v157 = v154["initial"];
     let v158;
     v158_: {
@@ -718,7 +713,7 @@ v155_: {
       { v158 = (v159); break v158_; }
     }
     if (v158 === INVALID) {
-      if ("initial" in v154) { v155 = (INVALID); break v155_; }
+      if ("initial" in v154) return INVALID;
       v158 = undefined;
     }
     const v160 = v154["final"];
@@ -734,7 +729,7 @@ v155_: {
       { v161 = (v162); break v161_; }
     }
     if (v161 === INVALID) {
-      if ("final" in v154) { v155 = (INVALID); break v155_; }
+      if ("final" in v154) return INVALID;
       v161 = undefined;
     }
     const v163 = {};
@@ -747,8 +742,8 @@ v155_: {
     }
     v156 = v163;
   }
-  { v155 = (v156); break v155_; }
-}
+  return v156;
+})();
 if (v155 === INVALID) {
   if ("execCPUAffinity" in v1) return INVALID;
   v155 = undefined;
@@ -830,20 +825,19 @@ if (v175 === INVALID) {
   v175 = undefined;
 }
 const v177 = input["mounts"];
-let v178;
-v178_: {
+let v178 = v177 === undefined ? undefined : (() => {
   let v179;
   if (v177 !== undefined) {
-    if (!Array.isArray(v177)) { v178 = (INVALID); break v178_; }
+    if (!Array.isArray(v177)) return INVALID;
     const v180 = new Array(v177.length);
     for (let v181 = 0; v181 < v177.length; v181++) {
       const v182 = v177[v181];
-      if (typeof v182 !== "object" || v182 === null || Array.isArray(v182)) { v178 = (INVALID); break v178_; }
+      if (typeof v182 !== "object" || v182 === null || Array.isArray(v182)) return INVALID;
       const v183 = v182["destination"];
-      if (typeof v183 !== "string") { v178 = (INVALID); break v178_; }
+      if (typeof v183 !== "string") return INVALID;
       const v184 = c10(v183);
       if (v184 instanceof Promise) c1();
-      if (!v184) { v178 = (INVALID); break v178_; }
+      if (!v184) return INVALID;
       const v185 = v182["source"];
       let v186;
       v186_: {
@@ -855,7 +849,7 @@ v178_: {
         { v186 = (v187); break v186_; }
       }
       if (v186 === INVALID) {
-        if ("source" in v182) { v178 = (INVALID); break v178_; }
+        if ("source" in v182) return INVALID;
         v186 = undefined;
       }
       const v188 = v182["type"];
@@ -869,7 +863,7 @@ v178_: {
         { v189 = (v190); break v189_; }
       }
       if (v189 === INVALID) {
-        if ("type" in v182) { v178 = (INVALID); break v178_; }
+        if ("type" in v182) return INVALID;
         v189 = undefined;
       }
       const v191 = v182["options"];
@@ -889,34 +883,33 @@ v178_: {
         { v192 = (v193); break v192_; }
       }
       if (v192 === INVALID) {
-        if ("options" in v182) { v178 = (INVALID); break v178_; }
+        if ("options" in v182) return INVALID;
         v192 = undefined;
       }
       const v197 = v182["uidMappings"];
-      let v198;
-      v198_: {
+      let v198 = v197 === undefined ? undefined : (() => {
         let v199;
         if (v197 !== undefined) {
-          if (!Array.isArray(v197)) { v198 = (INVALID); break v198_; }
+          if (!Array.isArray(v197)) return INVALID;
           const v200 = new Array(v197.length);
           for (let v201 = 0; v201 < v197.length; v201++) {
             const v202 = v197[v201];
-            if (typeof v202 !== "object" || v202 === null || Array.isArray(v202)) { v198 = (INVALID); break v198_; }
+            if (typeof v202 !== "object" || v202 === null || Array.isArray(v202)) return INVALID;
             const v203 = v202["containerID"];
-            if (typeof v203 !== "number" || !Number.isFinite(v203)) { v198 = (INVALID); break v198_; }
+            if (typeof v203 !== "number" || !Number.isFinite(v203)) return INVALID;
             const v204 = c6(v203);
             if (v204 instanceof Promise) c1();
-            if (!v204) { v198 = (INVALID); break v198_; }
+            if (!v204) return INVALID;
             const v205 = v202["hostID"];
-            if (typeof v205 !== "number" || !Number.isFinite(v205)) { v198 = (INVALID); break v198_; }
+            if (typeof v205 !== "number" || !Number.isFinite(v205)) return INVALID;
             const v206 = c6(v205);
             if (v206 instanceof Promise) c1();
-            if (!v206) { v198 = (INVALID); break v198_; }
+            if (!v206) return INVALID;
             const v207 = v202["size"];
-            if (typeof v207 !== "number" || !Number.isFinite(v207)) { v198 = (INVALID); break v198_; }
+            if (typeof v207 !== "number" || !Number.isFinite(v207)) return INVALID;
             const v208 = c25(v207);
             if (v208 instanceof Promise) c1();
-            if (!v208) { v198 = (INVALID); break v198_; }
+            if (!v208) return INVALID;
             const v209 = { "containerID": v203, "hostID": v205, "size": v207 };
             for (const k in v202) {
               if (k === "__proto__") continue;
@@ -927,37 +920,36 @@ v178_: {
           }
           v199 = v200;
         }
-        { v198 = (v199); break v198_; }
-      }
+        return v199;
+      })();
       if (v198 === INVALID) {
-        if ("uidMappings" in v182) { v178 = (INVALID); break v178_; }
+        if ("uidMappings" in v182) return INVALID;
         v198 = undefined;
       }
       const v210 = v182["gidMappings"];
-      let v211;
-      v211_: {
+      let v211 = v210 === undefined ? undefined : (() => {
         let v212;
         if (v210 !== undefined) {
-          if (!Array.isArray(v210)) { v211 = (INVALID); break v211_; }
+          if (!Array.isArray(v210)) return INVALID;
           const v213 = new Array(v210.length);
           for (let v214 = 0; v214 < v210.length; v214++) {
             const v215 = v210[v214];
-            if (typeof v215 !== "object" || v215 === null || Array.isArray(v215)) { v211 = (INVALID); break v211_; }
+            if (typeof v215 !== "object" || v215 === null || Array.isArray(v215)) return INVALID;
             const v216 = v215["containerID"];
-            if (typeof v216 !== "number" || !Number.isFinite(v216)) { v211 = (INVALID); break v211_; }
+            if (typeof v216 !== "number" || !Number.isFinite(v216)) return INVALID;
             const v217 = c6(v216);
             if (v217 instanceof Promise) c1();
-            if (!v217) { v211 = (INVALID); break v211_; }
+            if (!v217) return INVALID;
             const v218 = v215["hostID"];
-            if (typeof v218 !== "number" || !Number.isFinite(v218)) { v211 = (INVALID); break v211_; }
+            if (typeof v218 !== "number" || !Number.isFinite(v218)) return INVALID;
             const v219 = c6(v218);
             if (v219 instanceof Promise) c1();
-            if (!v219) { v211 = (INVALID); break v211_; }
+            if (!v219) return INVALID;
             const v220 = v215["size"];
-            if (typeof v220 !== "number" || !Number.isFinite(v220)) { v211 = (INVALID); break v211_; }
+            if (typeof v220 !== "number" || !Number.isFinite(v220)) return INVALID;
             const v221 = c25(v220);
             if (v221 instanceof Promise) c1();
-            if (!v221) { v211 = (INVALID); break v211_; }
+            if (!v221) return INVALID;
             const v222 = { "containerID": v216, "hostID": v218, "size": v220 };
             for (const k in v215) {
               if (k === "__proto__") continue;
@@ -968,10 +960,10 @@ v178_: {
           }
           v212 = v213;
         }
-        { v211 = (v212); break v211_; }
-      }
+        return v212;
+      })();
       if (v211 === INVALID) {
-        if ("gidMappings" in v182) { v178 = (INVALID); break v178_; }
+        if ("gidMappings" in v182) return INVALID;
         v211 = undefined;
       }
       const v223 = {};
@@ -990,33 +982,31 @@ v178_: {
     }
     v179 = v180;
   }
-  { v178 = (v179); break v178_; }
-}
+  return v179;
+})();
 if (v178 === INVALID) {
   if ("mounts" in input) return INVALID;
   v178 = undefined;
 }
 const v224 = input["hooks"];
-let v225;
-v225_: {
+let v225 = v224 === undefined ? undefined : (() => {
   let v226;
   if (v224 !== undefined) {
-    if (typeof v224 !== "object" || v224 === null || Array.isArray(v224)) { v225 = (INVALID); break v225_; }
+    if (typeof v224 !== "object" || v224 === null || Array.isArray(v224)) return INVALID;
     const v227 = v224["prestart"];
-    let v228;
-    v228_: {
+    let v228 = v227 === undefined ? undefined : (() => {
       let v229;
       if (v227 !== undefined) {
-        if (!Array.isArray(v227)) { v228 = (INVALID); break v228_; }
+        if (!Array.isArray(v227)) return INVALID;
         const v230 = new Array(v227.length);
         for (let v231 = 0; v231 < v227.length; v231++) {
           const v232 = v227[v231];
-          if (typeof v232 !== "object" || v232 === null || Array.isArray(v232)) { v228 = (INVALID); break v228_; }
+          if (typeof v232 !== "object" || v232 === null || Array.isArray(v232)) return INVALID;
           const v233 = v232["path"];
-          if (typeof v233 !== "string") { v228 = (INVALID); break v228_; }
+          if (typeof v233 !== "string") return INVALID;
           const v234 = c10(v233);
           if (v234 instanceof Promise) c1();
-          if (!v234) { v228 = (INVALID); break v228_; }
+          if (!v234) return INVALID;
           const v235 = v232["args"];
           let v236;
           v236_: {
@@ -1034,7 +1024,7 @@ v225_: {
             { v236 = (v237); break v236_; }
           }
           if (v236 === INVALID) {
-            if ("args" in v232) { v228 = (INVALID); break v228_; }
+            if ("args" in v232) return INVALID;
             v236 = undefined;
           }
           const v241 = v232["env"];
@@ -1054,7 +1044,7 @@ v225_: {
             { v242 = (v243); break v242_; }
           }
           if (v242 === INVALID) {
-            if ("env" in v232) { v228 = (INVALID); break v228_; }
+            if ("env" in v232) return INVALID;
             v242 = undefined;
           }
           const v247 = v232["timeout"];
@@ -1071,7 +1061,7 @@ v225_: {
             { v248 = (v249); break v248_; }
           }
           if (v248 === INVALID) {
-            if ("timeout" in v232) { v228 = (INVALID); break v228_; }
+            if ("timeout" in v232) return INVALID;
             v248 = undefined;
           }
           const v251 = {};
@@ -1088,27 +1078,26 @@ v225_: {
         }
         v229 = v230;
       }
-      { v228 = (v229); break v228_; }
-    }
+      return v229;
+    })();
     if (v228 === INVALID) {
-      if ("prestart" in v224) { v225 = (INVALID); break v225_; }
+      if ("prestart" in v224) return INVALID;
       v228 = undefined;
     }
     const v252 = v224["createRuntime"];
-    let v253;
-    v253_: {
+    let v253 = v252 === undefined ? undefined : (() => {
       let v254;
       if (v252 !== undefined) {
-        if (!Array.isArray(v252)) { v253 = (INVALID); break v253_; }
+        if (!Array.isArray(v252)) return INVALID;
         const v255 = new Array(v252.length);
         for (let v256 = 0; v256 < v252.length; v256++) {
           const v257 = v252[v256];
-          if (typeof v257 !== "object" || v257 === null || Array.isArray(v257)) { v253 = (INVALID); break v253_; }
+          if (typeof v257 !== "object" || v257 === null || Array.isArray(v257)) return INVALID;
           const v258 = v257["path"];
-          if (typeof v258 !== "string") { v253 = (INVALID); break v253_; }
+          if (typeof v258 !== "string") return INVALID;
           const v259 = c10(v258);
           if (v259 instanceof Promise) c1();
-          if (!v259) { v253 = (INVALID); break v253_; }
+          if (!v259) return INVALID;
           const v260 = v257["args"];
           let v261;
           v261_: {
@@ -1126,7 +1115,7 @@ v225_: {
             { v261 = (v262); break v261_; }
           }
           if (v261 === INVALID) {
-            if ("args" in v257) { v253 = (INVALID); break v253_; }
+            if ("args" in v257) return INVALID;
             v261 = undefined;
           }
           const v266 = v257["env"];
@@ -1146,7 +1135,7 @@ v225_: {
             { v267 = (v268); break v267_; }
           }
           if (v267 === INVALID) {
-            if ("env" in v257) { v253 = (INVALID); break v253_; }
+            if ("env" in v257) return INVALID;
             v267 = undefined;
           }
           const v272 = v257["timeout"];
@@ -1163,7 +1152,7 @@ v225_: {
             { v273 = (v274); break v273_; }
           }
           if (v273 === INVALID) {
-            if ("timeout" in v257) { v253 = (INVALID); break v253_; }
+            if ("timeout" in v257) return INVALID;
             v273 = undefined;
           }
           const v276 = {};
@@ -1180,27 +1169,26 @@ v225_: {
         }
         v254 = v255;
       }
-      { v253 = (v254); break v253_; }
-    }
+      return v254;
+    })();
     if (v253 === INVALID) {
-      if ("createRuntime" in v224) { v225 = (INVALID); break v225_; }
+      if ("createRuntime" in v224) return INVALID;
       v253 = undefined;
     }
     const v277 = v224["createContainer"];
-    let v278;
-    v278_: {
+    let v278 = v277 === undefined ? undefined : (() => {
       let v279;
       if (v277 !== undefined) {
-        if (!Array.isArray(v277)) { v278 = (INVALID); break v278_; }
+        if (!Array.isArray(v277)) return INVALID;
         const v280 = new Array(v277.length);
         for (let v281 = 0; v281 < v277.length; v281++) {
           const v282 = v277[v281];
-          if (typeof v282 !== "object" || v282 === null || Array.isArray(v282)) { v278 = (INVALID); break v278_; }
+          if (typeof v282 !== "object" || v282 === null || Array.isArray(v282)) return INVALID;
           const v283 = v282["path"];
-          if (typeof v283 !== "string") { v278 = (INVALID); break v278_; }
+          if (typeof v283 !== "string") return INVALID;
           const v284 = c10(v283);
           if (v284 instanceof Promise) c1();
-          if (!v284) { v278 = (INVALID); break v278_; }
+          if (!v284) return INVALID;
           const v285 = v282["args"];
           let v286;
           v286_: {
@@ -1218,7 +1206,7 @@ v225_: {
             { v286 = (v287); break v286_; }
           }
           if (v286 === INVALID) {
-            if ("args" in v282) { v278 = (INVALID); break v278_; }
+            if ("args" in v282) return INVALID;
             v286 = undefined;
           }
           const v291 = v282["env"];
@@ -1238,7 +1226,7 @@ v225_: {
             { v292 = (v293); break v292_; }
           }
           if (v292 === INVALID) {
-            if ("env" in v282) { v278 = (INVALID); break v278_; }
+            if ("env" in v282) return INVALID;
             v292 = undefined;
           }
           const v297 = v282["timeout"];
@@ -1255,7 +1243,7 @@ v225_: {
             { v298 = (v299); break v298_; }
           }
           if (v298 === INVALID) {
-            if ("timeout" in v282) { v278 = (INVALID); break v278_; }
+            if ("timeout" in v282) return INVALID;
             v298 = undefined;
           }
           const v301 = {};
@@ -1272,27 +1260,26 @@ v225_: {
         }
         v279 = v280;
       }
-      { v278 = (v279); break v278_; }
-    }
+      return v279;
+    })();
     if (v278 === INVALID) {
-      if ("createContainer" in v224) { v225 = (INVALID); break v225_; }
+      if ("createContainer" in v224) return INVALID;
       v278 = undefined;
     }
     const v302 = v224["startContainer"];
-    let v303;
-    v303_: {
+    let v303 = v302 === undefined ? undefined : (() => {
       let v304;
       if (v302 !== undefined) {
-        if (!Array.isArray(v302)) { v303 = (INVALID); break v303_; }
+        if (!Array.isArray(v302)) return INVALID;
         const v305 = new Array(v302.length);
         for (let v306 = 0; v306 < v302.length; v306++) {
           const v307 = v302[v306];
-          if (typeof v307 !== "object" || v307 === null || Array.isArray(v307)) { v303 = (INVALID); break v303_; }
+          if (typeof v307 !== "object" || v307 === null || Array.isArray(v307)) return INVALID;
           const v308 = v307["path"];
-          if (typeof v308 !== "string") { v303 = (INVALID); break v303_; }
+          if (typeof v308 !== "string") return INVALID;
           const v309 = c10(v308);
           if (v309 instanceof Promise) c1();
-          if (!v309) { v303 = (INVALID); break v303_; }
+          if (!v309) return INVALID;
           const v310 = v307["args"];
           let v311;
           v311_: {
@@ -1310,7 +1297,7 @@ v225_: {
             { v311 = (v312); break v311_; }
           }
           if (v311 === INVALID) {
-            if ("args" in v307) { v303 = (INVALID); break v303_; }
+            if ("args" in v307) return INVALID;
             v311 = undefined;
           }
           const v316 = v307["env"];
@@ -1330,7 +1317,7 @@ v225_: {
             { v317 = (v318); break v317_; }
           }
           if (v317 === INVALID) {
-            if ("env" in v307) { v303 = (INVALID); break v303_; }
+            if ("env" in v307) return INVALID;
             v317 = undefined;
           }
           const v322 = v307["timeout"];
@@ -1347,7 +1334,7 @@ v225_: {
             { v323 = (v324); break v323_; }
           }
           if (v323 === INVALID) {
-            if ("timeout" in v307) { v303 = (INVALID); break v303_; }
+            if ("timeout" in v307) return INVALID;
             v323 = undefined;
           }
           const v326 = {};
@@ -1364,27 +1351,26 @@ v225_: {
         }
         v304 = v305;
       }
-      { v303 = (v304); break v303_; }
-    }
+      return v304;
+    })();
     if (v303 === INVALID) {
-      if ("startContainer" in v224) { v225 = (INVALID); break v225_; }
+      if ("startContainer" in v224) return INVALID;
       v303 = undefined;
     }
     const v327 = v224["poststart"];
-    let v328;
-    v328_: {
+    let v328 = v327 === undefined ? undefined : (() => {
       let v329;
       if (v327 !== undefined) {
-        if (!Array.isArray(v327)) { v328 = (INVALID); break v328_; }
+        if (!Array.isArray(v327)) return INVALID;
         const v330 = new Array(v327.length);
         for (let v331 = 0; v331 < v327.length; v331++) {
           const v332 = v327[v331];
-          if (typeof v332 !== "object" || v332 === null || Array.isArray(v332)) { v328 = (INVALID); break v328_; }
+          if (typeof v332 !== "object" || v332 === null || Array.isArray(v332)) return INVALID;
           const v333 = v332["path"];
-          if (typeof v333 !== "string") { v328 = (INVALID); break v328_; }
+          if (typeof v333 !== "string") return INVALID;
           const v334 = c10(v333);
           if (v334 instanceof Promise) c1();
-          if (!v334) { v328 = (INVALID); break v328_; }
+          if (!v334) return INVALID;
           const v335 = v332["args"];
           let v336;
           v336_: {
@@ -1402,7 +1388,7 @@ v225_: {
             { v336 = (v337); break v336_; }
           }
           if (v336 === INVALID) {
-            if ("args" in v332) { v328 = (INVALID); break v328_; }
+            if ("args" in v332) return INVALID;
             v336 = undefined;
           }
           const v341 = v332["env"];
@@ -1422,7 +1408,7 @@ v225_: {
             { v342 = (v343); break v342_; }
           }
           if (v342 === INVALID) {
-            if ("env" in v332) { v328 = (INVALID); break v328_; }
+            if ("env" in v332) return INVALID;
             v342 = undefined;
           }
           const v347 = v332["timeout"];
@@ -1439,7 +1425,7 @@ v225_: {
             { v348 = (v349); break v348_; }
           }
           if (v348 === INVALID) {
-            if ("timeout" in v332) { v328 = (INVALID); break v328_; }
+            if ("timeout" in v332) return INVALID;
             v348 = undefined;
           }
           const v351 = {};
@@ -1456,27 +1442,26 @@ v225_: {
         }
         v329 = v330;
       }
-      { v328 = (v329); break v328_; }
-    }
+      return v329;
+    })();
     if (v328 === INVALID) {
-      if ("poststart" in v224) { v225 = (INVALID); break v225_; }
+      if ("poststart" in v224) return INVALID;
       v328 = undefined;
     }
     const v352 = v224["poststop"];
-    let v353;
-    v353_: {
+    let v353 = v352 === undefined ? undefined : (() => {
       let v354;
       if (v352 !== undefined) {
-        if (!Array.isArray(v352)) { v353 = (INVALID); break v353_; }
+        if (!Array.isArray(v352)) return INVALID;
         const v355 = new Array(v352.length);
         for (let v356 = 0; v356 < v352.length; v356++) {
           const v357 = v352[v356];
-          if (typeof v357 !== "object" || v357 === null || Array.isArray(v357)) { v353 = (INVALID); break v353_; }
+          if (typeof v357 !== "object" || v357 === null || Array.isArray(v357)) return INVALID;
           const v358 = v357["path"];
-          if (typeof v358 !== "string") { v353 = (INVALID); break v353_; }
+          if (typeof v358 !== "string") return INVALID;
           const v359 = c10(v358);
           if (v359 instanceof Promise) c1();
-          if (!v359) { v353 = (INVALID); break v353_; }
+          if (!v359) return INVALID;
           const v360 = v357["args"];
           let v361;
           v361_: {
@@ -1494,7 +1479,7 @@ v225_: {
             { v361 = (v362); break v361_; }
           }
           if (v361 === INVALID) {
-            if ("args" in v357) { v353 = (INVALID); break v353_; }
+            if ("args" in v357) return INVALID;
             v361 = undefined;
           }
           const v366 = v357["env"];
@@ -1514,7 +1499,7 @@ v225_: {
             { v367 = (v368); break v367_; }
           }
           if (v367 === INVALID) {
-            if ("env" in v357) { v353 = (INVALID); break v353_; }
+            if ("env" in v357) return INVALID;
             v367 = undefined;
           }
           const v372 = v357["timeout"];
@@ -1531,7 +1516,7 @@ v225_: {
             { v373 = (v374); break v373_; }
           }
           if (v373 === INVALID) {
-            if ("timeout" in v357) { v353 = (INVALID); break v353_; }
+            if ("timeout" in v357) return INVALID;
             v373 = undefined;
           }
           const v376 = {};
@@ -1548,10 +1533,10 @@ v225_: {
         }
         v354 = v355;
       }
-      { v353 = (v354); break v353_; }
-    }
+      return v354;
+    })();
     if (v353 === INVALID) {
-      if ("poststop" in v224) { v225 = (INVALID); break v225_; }
+      if ("poststop" in v224) return INVALID;
       v353 = undefined;
     }
     const v377 = {};
@@ -1568,8 +1553,8 @@ v225_: {
     }
     v226 = v377;
   }
-  { v225 = (v226); break v225_; }
-}
+  return v226;
+})();
 if (v225 === INVALID) {
   if ("hooks" in input) return INVALID;
   v225 = undefined;
@@ -1604,23 +1589,21 @@ if (v379 === INVALID) {
   v379 = undefined;
 }
 const v387 = input["linux"];
-let v388;
-v388_: {
+let v388 = v387 === undefined ? undefined : (() => {
   let v389;
   if (v387 !== undefined) {
-    if (typeof v387 !== "object" || v387 === null || Array.isArray(v387)) { v388 = (INVALID); break v388_; }
+    if (typeof v387 !== "object" || v387 === null || Array.isArray(v387)) return INVALID;
     const v390 = v387["namespaces"];
-    let v391;
-    v391_: {
+    let v391 = v390 === undefined ? undefined : (() => {
       let v392;
       if (v390 !== undefined) {
-        if (!Array.isArray(v390)) { v391 = (INVALID); break v391_; }
+        if (!Array.isArray(v390)) return INVALID;
         const v393 = new Array(v390.length);
         for (let v394 = 0; v394 < v390.length; v394++) {
           const v395 = v390[v394];
-          if (typeof v395 !== "object" || v395 === null || Array.isArray(v395)) { v391 = (INVALID); break v391_; }
+          if (typeof v395 !== "object" || v395 === null || Array.isArray(v395)) return INVALID;
           const v396 = v395["type"];
-          if (!c39.has(v396)) { v391 = (INVALID); break v391_; }
+          if (!c39.has(v396)) return INVALID;
           const v397 = v395["path"];
           let v398;
           v398_: {
@@ -1632,7 +1615,7 @@ v388_: {
             { v398 = (v399); break v398_; }
           }
           if (v398 === INVALID) {
-            if ("path" in v395) { v391 = (INVALID); break v391_; }
+            if ("path" in v395) return INVALID;
             v398 = undefined;
           }
           const v400 = {};
@@ -1647,37 +1630,36 @@ v388_: {
         }
         v392 = v393;
       }
-      { v391 = (v392); break v391_; }
-    }
+      return v392;
+    })();
     if (v391 === INVALID) {
-      if ("namespaces" in v387) { v388 = (INVALID); break v388_; }
+      if ("namespaces" in v387) return INVALID;
       v391 = undefined;
     }
     const v401 = v387["uidMappings"];
-    let v402;
-    v402_: {
+    let v402 = v401 === undefined ? undefined : (() => {
       let v403;
       if (v401 !== undefined) {
-        if (!Array.isArray(v401)) { v402 = (INVALID); break v402_; }
+        if (!Array.isArray(v401)) return INVALID;
         const v404 = new Array(v401.length);
         for (let v405 = 0; v405 < v401.length; v405++) {
           const v406 = v401[v405];
-          if (typeof v406 !== "object" || v406 === null || Array.isArray(v406)) { v402 = (INVALID); break v402_; }
+          if (typeof v406 !== "object" || v406 === null || Array.isArray(v406)) return INVALID;
           const v407 = v406["containerID"];
-          if (typeof v407 !== "number" || !Number.isFinite(v407)) { v402 = (INVALID); break v402_; }
+          if (typeof v407 !== "number" || !Number.isFinite(v407)) return INVALID;
           const v408 = c6(v407);
           if (v408 instanceof Promise) c1();
-          if (!v408) { v402 = (INVALID); break v402_; }
+          if (!v408) return INVALID;
           const v409 = v406["hostID"];
-          if (typeof v409 !== "number" || !Number.isFinite(v409)) { v402 = (INVALID); break v402_; }
+          if (typeof v409 !== "number" || !Number.isFinite(v409)) return INVALID;
           const v410 = c6(v409);
           if (v410 instanceof Promise) c1();
-          if (!v410) { v402 = (INVALID); break v402_; }
+          if (!v410) return INVALID;
           const v411 = v406["size"];
-          if (typeof v411 !== "number" || !Number.isFinite(v411)) { v402 = (INVALID); break v402_; }
+          if (typeof v411 !== "number" || !Number.isFinite(v411)) return INVALID;
           const v412 = c25(v411);
           if (v412 instanceof Promise) c1();
-          if (!v412) { v402 = (INVALID); break v402_; }
+          if (!v412) return INVALID;
           const v413 = { "containerID": v407, "hostID": v409, "size": v411 };
           for (const k in v406) {
             if (k === "__proto__") continue;
@@ -1688,37 +1670,36 @@ v388_: {
         }
         v403 = v404;
       }
-      { v402 = (v403); break v402_; }
-    }
+      return v403;
+    })();
     if (v402 === INVALID) {
-      if ("uidMappings" in v387) { v388 = (INVALID); break v388_; }
+      if ("uidMappings" in v387) return INVALID;
       v402 = undefined;
     }
     const v414 = v387["gidMappings"];
-    let v415;
-    v415_: {
+    let v415 = v414 === undefined ? undefined : (() => {
       let v416;
       if (v414 !== undefined) {
-        if (!Array.isArray(v414)) { v415 = (INVALID); break v415_; }
+        if (!Array.isArray(v414)) return INVALID;
         const v417 = new Array(v414.length);
         for (let v418 = 0; v418 < v414.length; v418++) {
           const v419 = v414[v418];
-          if (typeof v419 !== "object" || v419 === null || Array.isArray(v419)) { v415 = (INVALID); break v415_; }
+          if (typeof v419 !== "object" || v419 === null || Array.isArray(v419)) return INVALID;
           const v420 = v419["containerID"];
-          if (typeof v420 !== "number" || !Number.isFinite(v420)) { v415 = (INVALID); break v415_; }
+          if (typeof v420 !== "number" || !Number.isFinite(v420)) return INVALID;
           const v421 = c6(v420);
           if (v421 instanceof Promise) c1();
-          if (!v421) { v415 = (INVALID); break v415_; }
+          if (!v421) return INVALID;
           const v422 = v419["hostID"];
-          if (typeof v422 !== "number" || !Number.isFinite(v422)) { v415 = (INVALID); break v415_; }
+          if (typeof v422 !== "number" || !Number.isFinite(v422)) return INVALID;
           const v423 = c6(v422);
           if (v423 instanceof Promise) c1();
-          if (!v423) { v415 = (INVALID); break v415_; }
+          if (!v423) return INVALID;
           const v424 = v419["size"];
-          if (typeof v424 !== "number" || !Number.isFinite(v424)) { v415 = (INVALID); break v415_; }
+          if (typeof v424 !== "number" || !Number.isFinite(v424)) return INVALID;
           const v425 = c25(v424);
           if (v425 instanceof Promise) c1();
-          if (!v425) { v415 = (INVALID); break v415_; }
+          if (!v425) return INVALID;
           const v426 = { "containerID": v420, "hostID": v422, "size": v424 };
           for (const k in v419) {
             if (k === "__proto__") continue;
@@ -1729,24 +1710,22 @@ v388_: {
         }
         v416 = v417;
       }
-      { v415 = (v416); break v415_; }
-    }
+      return v416;
+    })();
     if (v415 === INVALID) {
-      if ("gidMappings" in v387) { v388 = (INVALID); break v388_; }
+      if ("gidMappings" in v387) return INVALID;
       v415 = undefined;
     }
     const v427 = v387["timeOffsets"];
-    let v428;
-    v428_: {
+    let v428 = v427 === undefined ? undefined : (() => {
       let v429;
       if (v427 !== undefined) {
-        if (typeof v427 !== "object" || v427 === null || Array.isArray(v427)) { v428 = (INVALID); break v428_; }
+        if (typeof v427 !== "object" || v427 === null || Array.isArray(v427)) return INVALID;
         const v430 = v427["monotonic"];
-        let v431;
-        v431_: {
+        let v431 = v430 === undefined ? undefined : (() => {
           let v432;
           if (v430 !== undefined) {
-            if (typeof v430 !== "object" || v430 === null || Array.isArray(v430)) { v431 = (INVALID); break v431_; }
+            if (typeof v430 !== "object" || v430 === null || Array.isArray(v430)) return INVALID;
             const v433 = v430["secs"];
             let v434;
             v434_: {
@@ -1761,7 +1740,7 @@ v388_: {
               { v434 = (v435); break v434_; }
             }
             if (v434 === INVALID) {
-              if ("secs" in v430) { v431 = (INVALID); break v431_; }
+              if ("secs" in v430) return INVALID;
               v434 = undefined;
             }
             const v437 = v430["nanosecs"];
@@ -1778,7 +1757,7 @@ v388_: {
               { v438 = (v439); break v438_; }
             }
             if (v438 === INVALID) {
-              if ("nanosecs" in v430) { v431 = (INVALID); break v431_; }
+              if ("nanosecs" in v430) return INVALID;
               v438 = undefined;
             }
             const v441 = {};
@@ -1791,18 +1770,17 @@ v388_: {
             }
             v432 = v441;
           }
-          { v431 = (v432); break v431_; }
-        }
+          return v432;
+        })();
         if (v431 === INVALID) {
-          if ("monotonic" in v427) { v428 = (INVALID); break v428_; }
+          if ("monotonic" in v427) return INVALID;
           v431 = undefined;
         }
         const v442 = v427["boottime"];
-        let v443;
-        v443_: {
+        let v443 = v442 === undefined ? undefined : (() => {
           let v444;
           if (v442 !== undefined) {
-            if (typeof v442 !== "object" || v442 === null || Array.isArray(v442)) { v443 = (INVALID); break v443_; }
+            if (typeof v442 !== "object" || v442 === null || Array.isArray(v442)) return INVALID;
             const v445 = v442["secs"];
             let v446;
             v446_: {
@@ -1817,7 +1795,7 @@ v388_: {
               { v446 = (v447); break v446_; }
             }
             if (v446 === INVALID) {
-              if ("secs" in v442) { v443 = (INVALID); break v443_; }
+              if ("secs" in v442) return INVALID;
               v446 = undefined;
             }
             const v449 = v442["nanosecs"];
@@ -1834,7 +1812,7 @@ v388_: {
               { v450 = (v451); break v450_; }
             }
             if (v450 === INVALID) {
-              if ("nanosecs" in v442) { v443 = (INVALID); break v443_; }
+              if ("nanosecs" in v442) return INVALID;
               v450 = undefined;
             }
             const v453 = {};
@@ -1847,10 +1825,10 @@ v388_: {
             }
             v444 = v453;
           }
-          { v443 = (v444); break v443_; }
-        }
+          return v444;
+        })();
         if (v443 === INVALID) {
-          if ("boottime" in v427) { v428 = (INVALID); break v428_; }
+          if ("boottime" in v427) return INVALID;
           v443 = undefined;
         }
         const v454 = {};
@@ -1863,26 +1841,25 @@ v388_: {
         }
         v429 = v454;
       }
-      { v428 = (v429); break v428_; }
-    }
+      return v429;
+    })();
     if (v428 === INVALID) {
-      if ("timeOffsets" in v387) { v388 = (INVALID); break v388_; }
+      if ("timeOffsets" in v387) return INVALID;
       v428 = undefined;
     }
     const v455 = v387["devices"];
-    let v456;
-    v456_: {
+    let v456 = v455 === undefined ? undefined : (() => {
       let v457;
       if (v455 !== undefined) {
-        if (!Array.isArray(v455)) { v456 = (INVALID); break v456_; }
+        if (!Array.isArray(v455)) return INVALID;
         const v458 = new Array(v455.length);
         for (let v459 = 0; v459 < v455.length; v459++) {
           const v460 = v455[v459];
-          if (typeof v460 !== "object" || v460 === null || Array.isArray(v460)) { v456 = (INVALID); break v456_; }
+          if (typeof v460 !== "object" || v460 === null || Array.isArray(v460)) return INVALID;
           const v461 = v460["type"];
-          if (!c47.has(v461)) { v456 = (INVALID); break v456_; }
+          if (!c47.has(v461)) return INVALID;
           const v462 = v460["path"];
-          if (typeof v462 !== "string") { v456 = (INVALID); break v456_; }
+          if (typeof v462 !== "string") return INVALID;
           const v463 = v460["major"];
           let v464;
           v464_: {
@@ -1897,7 +1874,7 @@ v388_: {
             { v464 = (v465); break v464_; }
           }
           if (v464 === INVALID) {
-            if ("major" in v460) { v456 = (INVALID); break v456_; }
+            if ("major" in v460) return INVALID;
             v464 = undefined;
           }
           const v467 = v460["minor"];
@@ -1914,7 +1891,7 @@ v388_: {
             { v468 = (v469); break v468_; }
           }
           if (v468 === INVALID) {
-            if ("minor" in v460) { v456 = (INVALID); break v456_; }
+            if ("minor" in v460) return INVALID;
             v468 = undefined;
           }
           const v471 = v460["fileMode"];
@@ -1931,7 +1908,7 @@ v388_: {
             { v472 = (v473); break v472_; }
           }
           if (v472 === INVALID) {
-            if ("fileMode" in v460) { v456 = (INVALID); break v456_; }
+            if ("fileMode" in v460) return INVALID;
             v472 = undefined;
           }
           const v475 = v460["uid"];
@@ -1948,7 +1925,7 @@ v388_: {
             { v476 = (v477); break v476_; }
           }
           if (v476 === INVALID) {
-            if ("uid" in v460) { v456 = (INVALID); break v456_; }
+            if ("uid" in v460) return INVALID;
             v476 = undefined;
           }
           const v479 = v460["gid"];
@@ -1965,7 +1942,7 @@ v388_: {
             { v480 = (v481); break v480_; }
           }
           if (v480 === INVALID) {
-            if ("gid" in v460) { v456 = (INVALID); break v456_; }
+            if ("gid" in v460) return INVALID;
             v480 = undefined;
           }
           const v483 = {};
@@ -1985,18 +1962,17 @@ v388_: {
         }
         v457 = v458;
       }
-      { v456 = (v457); break v456_; }
-    }
+      return v457;
+    })();
     if (v456 === INVALID) {
-      if ("devices" in v387) { v388 = (INVALID); break v388_; }
+      if ("devices" in v387) return INVALID;
       v456 = undefined;
     }
     const v484 = v387["netDevices"];
-    let v485;
-    v485_: {
+    let v485 = v484 === undefined ? undefined : (() => {
       let v486;
       if (v484 !== undefined) {
-        if (!c37(v484)) { v485 = (INVALID); break v485_; }
+        if (!c37(v484)) return INVALID;
         const v487 = {};
         const v490 = Object.getOwnPropertySymbols(v484);
         const v491 = Object.getOwnPropertyNames(v484);
@@ -2004,7 +1980,7 @@ v388_: {
           const v488 = v491[v492];
           if (v488 === "__proto__" || !c38.call(v484, v488)) continue;
           const v489 = v484[v488];
-          if (typeof v489 !== "object" || v489 === null || Array.isArray(v489)) { v485 = (INVALID); break v485_; }
+          if (typeof v489 !== "object" || v489 === null || Array.isArray(v489)) return INVALID;
           const v493 = v489["name"];
           let v494;
           v494_: {
@@ -2016,7 +1992,7 @@ v388_: {
             { v494 = (v495); break v494_; }
           }
           if (v494 === INVALID) {
-            if ("name" in v489) { v485 = (INVALID); break v485_; }
+            if ("name" in v489) return INVALID;
             v494 = undefined;
           }
           const v496 = {};
@@ -2031,14 +2007,14 @@ v388_: {
         for (let v492 = 0; v492 < v490.length; v492++) {
           const v488 = v490[v492];
           if (!c38.call(v484, v488)) continue;
-          { v485 = (INVALID); break v485_; }
+          return INVALID;
         }
         v486 = v487;
       }
-      { v485 = (v486); break v485_; }
-    }
+      return v486;
+    })();
     if (v485 === INVALID) {
-      if ("netDevices" in v387) { v388 = (INVALID); break v388_; }
+      if ("netDevices" in v387) return INVALID;
       v485 = undefined;
     }
     const v497 = v387["cgroupsPath"];
@@ -2052,27 +2028,25 @@ v388_: {
       { v498 = (v499); break v498_; }
     }
     if (v498 === INVALID) {
-      if ("cgroupsPath" in v387) { v388 = (INVALID); break v388_; }
+      if ("cgroupsPath" in v387) return INVALID;
       v498 = undefined;
     }
     const v500 = v387["resources"];
-    let v501;
-    v501_: {
+    let v501 = v500 === undefined ? undefined : (() => {
       let v502;
       if (v500 !== undefined) {
-        if (typeof v500 !== "object" || v500 === null || Array.isArray(v500)) { v501 = (INVALID); break v501_; }
+        if (typeof v500 !== "object" || v500 === null || Array.isArray(v500)) return INVALID;
         const v503 = v500["devices"];
-        let v504;
-        v504_: {
+        let v504 = v503 === undefined ? undefined : (() => {
           let v505;
           if (v503 !== undefined) {
-            if (!Array.isArray(v503)) { v504 = (INVALID); break v504_; }
+            if (!Array.isArray(v503)) return INVALID;
             const v506 = new Array(v503.length);
             for (let v507 = 0; v507 < v503.length; v507++) {
               const v508 = v503[v507];
-              if (typeof v508 !== "object" || v508 === null || Array.isArray(v508)) { v504 = (INVALID); break v504_; }
+              if (typeof v508 !== "object" || v508 === null || Array.isArray(v508)) return INVALID;
               const v509 = v508["allow"];
-              if (typeof v509 !== "boolean") { v504 = (INVALID); break v504_; }
+              if (typeof v509 !== "boolean") return INVALID;
               const v510 = v508["type"];
               let v511;
               v511_: {
@@ -2084,7 +2058,7 @@ v388_: {
                 { v511 = (v512); break v511_; }
               }
               if (v511 === INVALID) {
-                if ("type" in v508) { v504 = (INVALID); break v504_; }
+                if ("type" in v508) return INVALID;
                 v511 = undefined;
               }
               const v513 = v508["major"];
@@ -2101,7 +2075,7 @@ v388_: {
                 { v514 = (v515); break v514_; }
               }
               if (v514 === INVALID) {
-                if ("major" in v508) { v504 = (INVALID); break v504_; }
+                if ("major" in v508) return INVALID;
                 v514 = undefined;
               }
               const v517 = v508["minor"];
@@ -2118,7 +2092,7 @@ v388_: {
                 { v518 = (v519); break v518_; }
               }
               if (v518 === INVALID) {
-                if ("minor" in v508) { v504 = (INVALID); break v504_; }
+                if ("minor" in v508) return INVALID;
                 v518 = undefined;
               }
               const v521 = v508["access"];
@@ -2134,7 +2108,7 @@ v388_: {
                 { v522 = (v523); break v522_; }
               }
               if (v522 === INVALID) {
-                if ("access" in v508) { v504 = (INVALID); break v504_; }
+                if ("access" in v508) return INVALID;
                 v522 = undefined;
               }
               const v524 = {};
@@ -2152,18 +2126,17 @@ v388_: {
             }
             v505 = v506;
           }
-          { v504 = (v505); break v504_; }
-        }
+          return v505;
+        })();
         if (v504 === INVALID) {
-          if ("devices" in v500) { v501 = (INVALID); break v501_; }
+          if ("devices" in v500) return INVALID;
           v504 = undefined;
         }
         const v525 = v500["memory"];
-        let v526;
-        v526_: {
+        let v526 = v525 === undefined ? undefined : (() => {
           let v527;
           if (v525 !== undefined) {
-            if (typeof v525 !== "object" || v525 === null || Array.isArray(v525)) { v526 = (INVALID); break v526_; }
+            if (typeof v525 !== "object" || v525 === null || Array.isArray(v525)) return INVALID;
             const v528 = v525["limit"];
             let v529;
             v529_: {
@@ -2178,7 +2151,7 @@ v388_: {
               { v529 = (v530); break v529_; }
             }
             if (v529 === INVALID) {
-              if ("limit" in v525) { v526 = (INVALID); break v526_; }
+              if ("limit" in v525) return INVALID;
               v529 = undefined;
             }
             const v532 = v525["reservation"];
@@ -2195,7 +2168,7 @@ v388_: {
               { v533 = (v534); break v533_; }
             }
             if (v533 === INVALID) {
-              if ("reservation" in v525) { v526 = (INVALID); break v526_; }
+              if ("reservation" in v525) return INVALID;
               v533 = undefined;
             }
             const v536 = v525["swap"];
@@ -2212,7 +2185,7 @@ v388_: {
               { v537 = (v538); break v537_; }
             }
             if (v537 === INVALID) {
-              if ("swap" in v525) { v526 = (INVALID); break v526_; }
+              if ("swap" in v525) return INVALID;
               v537 = undefined;
             }
             const v540 = v525["kernel"];
@@ -2229,7 +2202,7 @@ v388_: {
               { v541 = (v542); break v541_; }
             }
             if (v541 === INVALID) {
-              if ("kernel" in v525) { v526 = (INVALID); break v526_; }
+              if ("kernel" in v525) return INVALID;
               v541 = undefined;
             }
             const v544 = v525["kernelTCP"];
@@ -2246,7 +2219,7 @@ v388_: {
               { v545 = (v546); break v545_; }
             }
             if (v545 === INVALID) {
-              if ("kernelTCP" in v525) { v526 = (INVALID); break v526_; }
+              if ("kernelTCP" in v525) return INVALID;
               v545 = undefined;
             }
             const v548 = v525["swappiness"];
@@ -2263,7 +2236,7 @@ v388_: {
               { v549 = (v550); break v549_; }
             }
             if (v549 === INVALID) {
-              if ("swappiness" in v525) { v526 = (INVALID); break v526_; }
+              if ("swappiness" in v525) return INVALID;
               v549 = undefined;
             }
             const v552 = v525["disableOOMKiller"];
@@ -2277,7 +2250,7 @@ v388_: {
               { v553 = (v554); break v553_; }
             }
             if (v553 === INVALID) {
-              if ("disableOOMKiller" in v525) { v526 = (INVALID); break v526_; }
+              if ("disableOOMKiller" in v525) return INVALID;
               v553 = undefined;
             }
             const v555 = v525["useHierarchy"];
@@ -2291,7 +2264,7 @@ v388_: {
               { v556 = (v557); break v556_; }
             }
             if (v556 === INVALID) {
-              if ("useHierarchy" in v525) { v526 = (INVALID); break v526_; }
+              if ("useHierarchy" in v525) return INVALID;
               v556 = undefined;
             }
             const v558 = v525["checkBeforeUpdate"];
@@ -2305,7 +2278,7 @@ v388_: {
               { v559 = (v560); break v559_; }
             }
             if (v559 === INVALID) {
-              if ("checkBeforeUpdate" in v525) { v526 = (INVALID); break v526_; }
+              if ("checkBeforeUpdate" in v525) return INVALID;
               v559 = undefined;
             }
             const v561 = {};
@@ -2325,18 +2298,17 @@ v388_: {
             }
             v527 = v561;
           }
-          { v526 = (v527); break v526_; }
-        }
+          return v527;
+        })();
         if (v526 === INVALID) {
-          if ("memory" in v500) { v501 = (INVALID); break v501_; }
+          if ("memory" in v500) return INVALID;
           v526 = undefined;
         }
         const v562 = v500["cpu"];
-        let v563;
-        v563_: {
+        let v563 = v562 === undefined ? undefined : (() => {
           let v564;
           if (v562 !== undefined) {
-            if (typeof v562 !== "object" || v562 === null || Array.isArray(v562)) { v563 = (INVALID); break v563_; }
+            if (typeof v562 !== "object" || v562 === null || Array.isArray(v562)) return INVALID;
             const v565 = v562["shares"];
             let v566;
             v566_: {
@@ -2351,7 +2323,7 @@ v388_: {
               { v566 = (v567); break v566_; }
             }
             if (v566 === INVALID) {
-              if ("shares" in v562) { v563 = (INVALID); break v563_; }
+              if ("shares" in v562) return INVALID;
               v566 = undefined;
             }
             const v569 = v562["quota"];
@@ -2368,7 +2340,7 @@ v388_: {
               { v570 = (v571); break v570_; }
             }
             if (v570 === INVALID) {
-              if ("quota" in v562) { v563 = (INVALID); break v563_; }
+              if ("quota" in v562) return INVALID;
               v570 = undefined;
             }
             const v573 = v562["burst"];
@@ -2385,7 +2357,7 @@ v388_: {
               { v574 = (v575); break v574_; }
             }
             if (v574 === INVALID) {
-              if ("burst" in v562) { v563 = (INVALID); break v563_; }
+              if ("burst" in v562) return INVALID;
               v574 = undefined;
             }
             const v577 = v562["period"];
@@ -2402,7 +2374,7 @@ v388_: {
               { v578 = (v579); break v578_; }
             }
             if (v578 === INVALID) {
-              if ("period" in v562) { v563 = (INVALID); break v563_; }
+              if ("period" in v562) return INVALID;
               v578 = undefined;
             }
             const v581 = v562["realtimeRuntime"];
@@ -2419,7 +2391,7 @@ v388_: {
               { v582 = (v583); break v582_; }
             }
             if (v582 === INVALID) {
-              if ("realtimeRuntime" in v562) { v563 = (INVALID); break v563_; }
+              if ("realtimeRuntime" in v562) return INVALID;
               v582 = undefined;
             }
             const v585 = v562["realtimePeriod"];
@@ -2436,7 +2408,7 @@ v388_: {
               { v586 = (v587); break v586_; }
             }
             if (v586 === INVALID) {
-              if ("realtimePeriod" in v562) { v563 = (INVALID); break v563_; }
+              if ("realtimePeriod" in v562) return INVALID;
               v586 = undefined;
             }
             const v589 = v562["cpus"];
@@ -2450,7 +2422,7 @@ v388_: {
               { v590 = (v591); break v590_; }
             }
             if (v590 === INVALID) {
-              if ("cpus" in v562) { v563 = (INVALID); break v563_; }
+              if ("cpus" in v562) return INVALID;
               v590 = undefined;
             }
             const v592 = v562["mems"];
@@ -2464,7 +2436,7 @@ v388_: {
               { v593 = (v594); break v593_; }
             }
             if (v593 === INVALID) {
-              if ("mems" in v562) { v563 = (INVALID); break v563_; }
+              if ("mems" in v562) return INVALID;
               v593 = undefined;
             }
             const v595 = v562["idle"];
@@ -2481,7 +2453,7 @@ v388_: {
               { v596 = (v597); break v596_; }
             }
             if (v596 === INVALID) {
-              if ("idle" in v562) { v563 = (INVALID); break v563_; }
+              if ("idle" in v562) return INVALID;
               v596 = undefined;
             }
             const v599 = {};
@@ -2501,10 +2473,10 @@ v388_: {
             }
             v564 = v599;
           }
-          { v563 = (v564); break v563_; }
-        }
+          return v564;
+        })();
         if (v563 === INVALID) {
-          if ("cpu" in v500) { v501 = (INVALID); break v501_; }
+          if ("cpu" in v500) return INVALID;
           v563 = undefined;
         }
         const v600 = v500["pids"];
@@ -2542,15 +2514,14 @@ v388_: {
           { v601 = (v602); break v601_; }
         }
         if (v601 === INVALID) {
-          if ("pids" in v500) { v501 = (INVALID); break v501_; }
+          if ("pids" in v500) return INVALID;
           v601 = undefined;
         }
         const v608 = v500["blockIO"];
-        let v609;
-        v609_: {
+        let v609 = v608 === undefined ? undefined : (() => {
           let v610;
           if (v608 !== undefined) {
-            if (typeof v608 !== "object" || v608 === null || Array.isArray(v608)) { v609 = (INVALID); break v609_; }
+            if (typeof v608 !== "object" || v608 === null || Array.isArray(v608)) return INVALID;
             const v611 = v608["weight"];
             let v612;
             v612_: {
@@ -2565,7 +2536,7 @@ v388_: {
               { v612 = (v613); break v612_; }
             }
             if (v612 === INVALID) {
-              if ("weight" in v608) { v609 = (INVALID); break v609_; }
+              if ("weight" in v608) return INVALID;
               v612 = undefined;
             }
             const v615 = v608["leafWeight"];
@@ -2582,29 +2553,28 @@ v388_: {
               { v616 = (v617); break v616_; }
             }
             if (v616 === INVALID) {
-              if ("leafWeight" in v608) { v609 = (INVALID); break v609_; }
+              if ("leafWeight" in v608) return INVALID;
               v616 = undefined;
             }
             const v619 = v608["weightDevice"];
-            let v620;
-            v620_: {
+            let v620 = v619 === undefined ? undefined : (() => {
               let v621;
               if (v619 !== undefined) {
-                if (!Array.isArray(v619)) { v620 = (INVALID); break v620_; }
+                if (!Array.isArray(v619)) return INVALID;
                 const v622 = new Array(v619.length);
                 for (let v623 = 0; v623 < v619.length; v623++) {
                   const v624 = v619[v623];
-                  if (typeof v624 !== "object" || v624 === null || Array.isArray(v624)) { v620 = (INVALID); break v620_; }
+                  if (typeof v624 !== "object" || v624 === null || Array.isArray(v624)) return INVALID;
                   const v625 = v624["major"];
-                  if (typeof v625 !== "number" || !Number.isFinite(v625)) { v620 = (INVALID); break v620_; }
+                  if (typeof v625 !== "number" || !Number.isFinite(v625)) return INVALID;
                   const v626 = c43(v625);
                   if (v626 instanceof Promise) c1();
-                  if (!v626) { v620 = (INVALID); break v620_; }
+                  if (!v626) return INVALID;
                   const v627 = v624["minor"];
-                  if (typeof v627 !== "number" || !Number.isFinite(v627)) { v620 = (INVALID); break v620_; }
+                  if (typeof v627 !== "number" || !Number.isFinite(v627)) return INVALID;
                   const v628 = c43(v627);
                   if (v628 instanceof Promise) c1();
-                  if (!v628) { v620 = (INVALID); break v620_; }
+                  if (!v628) return INVALID;
                   const v629 = v624["weight"];
                   let v630;
                   v630_: {
@@ -2619,7 +2589,7 @@ v388_: {
                     { v630 = (v631); break v630_; }
                   }
                   if (v630 === INVALID) {
-                    if ("weight" in v624) { v620 = (INVALID); break v620_; }
+                    if ("weight" in v624) return INVALID;
                     v630 = undefined;
                   }
                   const v633 = v624["leafWeight"];
@@ -2636,7 +2606,7 @@ v388_: {
                     { v634 = (v635); break v634_; }
                   }
                   if (v634 === INVALID) {
-                    if ("leafWeight" in v624) { v620 = (INVALID); break v620_; }
+                    if ("leafWeight" in v624) return INVALID;
                     v634 = undefined;
                   }
                   const v637 = {};
@@ -2653,37 +2623,36 @@ v388_: {
                 }
                 v621 = v622;
               }
-              { v620 = (v621); break v620_; }
-            }
+              return v621;
+            })();
             if (v620 === INVALID) {
-              if ("weightDevice" in v608) { v609 = (INVALID); break v609_; }
+              if ("weightDevice" in v608) return INVALID;
               v620 = undefined;
             }
             const v638 = v608["throttleReadBpsDevice"];
-            let v639;
-            v639_: {
+            let v639 = v638 === undefined ? undefined : (() => {
               let v640;
               if (v638 !== undefined) {
-                if (!Array.isArray(v638)) { v639 = (INVALID); break v639_; }
+                if (!Array.isArray(v638)) return INVALID;
                 const v641 = new Array(v638.length);
                 for (let v642 = 0; v642 < v638.length; v642++) {
                   const v643 = v638[v642];
-                  if (typeof v643 !== "object" || v643 === null || Array.isArray(v643)) { v639 = (INVALID); break v639_; }
+                  if (typeof v643 !== "object" || v643 === null || Array.isArray(v643)) return INVALID;
                   const v644 = v643["major"];
-                  if (typeof v644 !== "number" || !Number.isFinite(v644)) { v639 = (INVALID); break v639_; }
+                  if (typeof v644 !== "number" || !Number.isFinite(v644)) return INVALID;
                   const v645 = c43(v644);
                   if (v645 instanceof Promise) c1();
-                  if (!v645) { v639 = (INVALID); break v639_; }
+                  if (!v645) return INVALID;
                   const v646 = v643["minor"];
-                  if (typeof v646 !== "number" || !Number.isFinite(v646)) { v639 = (INVALID); break v639_; }
+                  if (typeof v646 !== "number" || !Number.isFinite(v646)) return INVALID;
                   const v647 = c43(v646);
                   if (v647 instanceof Promise) c1();
-                  if (!v647) { v639 = (INVALID); break v639_; }
+                  if (!v647) return INVALID;
                   const v648 = v643["rate"];
-                  if (typeof v648 !== "number" || !Number.isFinite(v648)) { v639 = (INVALID); break v639_; }
+                  if (typeof v648 !== "number" || !Number.isFinite(v648)) return INVALID;
                   const v649 = c0(v648);
                   if (v649 instanceof Promise) c1();
-                  if (!v649) { v639 = (INVALID); break v639_; }
+                  if (!v649) return INVALID;
                   const v650 = { "major": v644, "minor": v646, "rate": v648 };
                   for (const k in v643) {
                     if (k === "__proto__") continue;
@@ -2694,37 +2663,36 @@ v388_: {
                 }
                 v640 = v641;
               }
-              { v639 = (v640); break v639_; }
-            }
+              return v640;
+            })();
             if (v639 === INVALID) {
-              if ("throttleReadBpsDevice" in v608) { v609 = (INVALID); break v609_; }
+              if ("throttleReadBpsDevice" in v608) return INVALID;
               v639 = undefined;
             }
             const v651 = v608["throttleWriteBpsDevice"];
-            let v652;
-            v652_: {
+            let v652 = v651 === undefined ? undefined : (() => {
               let v653;
               if (v651 !== undefined) {
-                if (!Array.isArray(v651)) { v652 = (INVALID); break v652_; }
+                if (!Array.isArray(v651)) return INVALID;
                 const v654 = new Array(v651.length);
                 for (let v655 = 0; v655 < v651.length; v655++) {
                   const v656 = v651[v655];
-                  if (typeof v656 !== "object" || v656 === null || Array.isArray(v656)) { v652 = (INVALID); break v652_; }
+                  if (typeof v656 !== "object" || v656 === null || Array.isArray(v656)) return INVALID;
                   const v657 = v656["major"];
-                  if (typeof v657 !== "number" || !Number.isFinite(v657)) { v652 = (INVALID); break v652_; }
+                  if (typeof v657 !== "number" || !Number.isFinite(v657)) return INVALID;
                   const v658 = c43(v657);
                   if (v658 instanceof Promise) c1();
-                  if (!v658) { v652 = (INVALID); break v652_; }
+                  if (!v658) return INVALID;
                   const v659 = v656["minor"];
-                  if (typeof v659 !== "number" || !Number.isFinite(v659)) { v652 = (INVALID); break v652_; }
+                  if (typeof v659 !== "number" || !Number.isFinite(v659)) return INVALID;
                   const v660 = c43(v659);
                   if (v660 instanceof Promise) c1();
-                  if (!v660) { v652 = (INVALID); break v652_; }
+                  if (!v660) return INVALID;
                   const v661 = v656["rate"];
-                  if (typeof v661 !== "number" || !Number.isFinite(v661)) { v652 = (INVALID); break v652_; }
+                  if (typeof v661 !== "number" || !Number.isFinite(v661)) return INVALID;
                   const v662 = c0(v661);
                   if (v662 instanceof Promise) c1();
-                  if (!v662) { v652 = (INVALID); break v652_; }
+                  if (!v662) return INVALID;
                   const v663 = { "major": v657, "minor": v659, "rate": v661 };
                   for (const k in v656) {
                     if (k === "__proto__") continue;
@@ -2735,37 +2703,36 @@ v388_: {
                 }
                 v653 = v654;
               }
-              { v652 = (v653); break v652_; }
-            }
+              return v653;
+            })();
             if (v652 === INVALID) {
-              if ("throttleWriteBpsDevice" in v608) { v609 = (INVALID); break v609_; }
+              if ("throttleWriteBpsDevice" in v608) return INVALID;
               v652 = undefined;
             }
             const v664 = v608["throttleReadIOPSDevice"];
-            let v665;
-            v665_: {
+            let v665 = v664 === undefined ? undefined : (() => {
               let v666;
               if (v664 !== undefined) {
-                if (!Array.isArray(v664)) { v665 = (INVALID); break v665_; }
+                if (!Array.isArray(v664)) return INVALID;
                 const v667 = new Array(v664.length);
                 for (let v668 = 0; v668 < v664.length; v668++) {
                   const v669 = v664[v668];
-                  if (typeof v669 !== "object" || v669 === null || Array.isArray(v669)) { v665 = (INVALID); break v665_; }
+                  if (typeof v669 !== "object" || v669 === null || Array.isArray(v669)) return INVALID;
                   const v670 = v669["major"];
-                  if (typeof v670 !== "number" || !Number.isFinite(v670)) { v665 = (INVALID); break v665_; }
+                  if (typeof v670 !== "number" || !Number.isFinite(v670)) return INVALID;
                   const v671 = c43(v670);
                   if (v671 instanceof Promise) c1();
-                  if (!v671) { v665 = (INVALID); break v665_; }
+                  if (!v671) return INVALID;
                   const v672 = v669["minor"];
-                  if (typeof v672 !== "number" || !Number.isFinite(v672)) { v665 = (INVALID); break v665_; }
+                  if (typeof v672 !== "number" || !Number.isFinite(v672)) return INVALID;
                   const v673 = c43(v672);
                   if (v673 instanceof Promise) c1();
-                  if (!v673) { v665 = (INVALID); break v665_; }
+                  if (!v673) return INVALID;
                   const v674 = v669["rate"];
-                  if (typeof v674 !== "number" || !Number.isFinite(v674)) { v665 = (INVALID); break v665_; }
+                  if (typeof v674 !== "number" || !Number.isFinite(v674)) return INVALID;
                   const v675 = c0(v674);
                   if (v675 instanceof Promise) c1();
-                  if (!v675) { v665 = (INVALID); break v665_; }
+                  if (!v675) return INVALID;
                   const v676 = { "major": v670, "minor": v672, "rate": v674 };
                   for (const k in v669) {
                     if (k === "__proto__") continue;
@@ -2776,37 +2743,36 @@ v388_: {
                 }
                 v666 = v667;
               }
-              { v665 = (v666); break v665_; }
-            }
+              return v666;
+            })();
             if (v665 === INVALID) {
-              if ("throttleReadIOPSDevice" in v608) { v609 = (INVALID); break v609_; }
+              if ("throttleReadIOPSDevice" in v608) return INVALID;
               v665 = undefined;
             }
             const v677 = v608["throttleWriteIOPSDevice"];
-            let v678;
-            v678_: {
+            let v678 = v677 === undefined ? undefined : (() => {
               let v679;
               if (v677 !== undefined) {
-                if (!Array.isArray(v677)) { v678 = (INVALID); break v678_; }
+                if (!Array.isArray(v677)) return INVALID;
                 const v680 = new Array(v677.length);
                 for (let v681 = 0; v681 < v677.length; v681++) {
                   const v682 = v677[v681];
-                  if (typeof v682 !== "object" || v682 === null || Array.isArray(v682)) { v678 = (INVALID); break v678_; }
+                  if (typeof v682 !== "object" || v682 === null || Array.isArray(v682)) return INVALID;
                   const v683 = v682["major"];
-                  if (typeof v683 !== "number" || !Number.isFinite(v683)) { v678 = (INVALID); break v678_; }
+                  if (typeof v683 !== "number" || !Number.isFinite(v683)) return INVALID;
                   const v684 = c43(v683);
                   if (v684 instanceof Promise) c1();
-                  if (!v684) { v678 = (INVALID); break v678_; }
+                  if (!v684) return INVALID;
                   const v685 = v682["minor"];
-                  if (typeof v685 !== "number" || !Number.isFinite(v685)) { v678 = (INVALID); break v678_; }
+                  if (typeof v685 !== "number" || !Number.isFinite(v685)) return INVALID;
                   const v686 = c43(v685);
                   if (v686 instanceof Promise) c1();
-                  if (!v686) { v678 = (INVALID); break v678_; }
+                  if (!v686) return INVALID;
                   const v687 = v682["rate"];
-                  if (typeof v687 !== "number" || !Number.isFinite(v687)) { v678 = (INVALID); break v678_; }
+                  if (typeof v687 !== "number" || !Number.isFinite(v687)) return INVALID;
                   const v688 = c0(v687);
                   if (v688 instanceof Promise) c1();
-                  if (!v688) { v678 = (INVALID); break v678_; }
+                  if (!v688) return INVALID;
                   const v689 = { "major": v683, "minor": v685, "rate": v687 };
                   for (const k in v682) {
                     if (k === "__proto__") continue;
@@ -2817,10 +2783,10 @@ v388_: {
                 }
                 v679 = v680;
               }
-              { v678 = (v679); break v678_; }
-            }
+              return v679;
+            })();
             if (v678 === INVALID) {
-              if ("throttleWriteIOPSDevice" in v608) { v609 = (INVALID); break v609_; }
+              if ("throttleWriteIOPSDevice" in v608) return INVALID;
               v678 = undefined;
             }
             const v690 = {};
@@ -2838,10 +2804,10 @@ v388_: {
             }
             v610 = v690;
           }
-          { v609 = (v610); break v609_; }
-        }
+          return v610;
+        })();
         if (v609 === INVALID) {
-          if ("blockIO" in v500) { v501 = (INVALID); break v501_; }
+          if ("blockIO" in v500) return INVALID;
           v609 = undefined;
         }
         const v691 = v500["hugepageLimits"];
@@ -2876,15 +2842,14 @@ v388_: {
           { v692 = (v693); break v692_; }
         }
         if (v692 === INVALID) {
-          if ("hugepageLimits" in v500) { v501 = (INVALID); break v501_; }
+          if ("hugepageLimits" in v500) return INVALID;
           v692 = undefined;
         }
         const v701 = v500["network"];
-        let v702;
-        v702_: {
+        let v702 = v701 === undefined ? undefined : (() => {
           let v703;
           if (v701 !== undefined) {
-            if (typeof v701 !== "object" || v701 === null || Array.isArray(v701)) { v702 = (INVALID); break v702_; }
+            if (typeof v701 !== "object" || v701 === null || Array.isArray(v701)) return INVALID;
             const v704 = v701["classID"];
             let v705;
             v705_: {
@@ -2899,7 +2864,7 @@ v388_: {
               { v705 = (v706); break v705_; }
             }
             if (v705 === INVALID) {
-              if ("classID" in v701) { v702 = (INVALID); break v702_; }
+              if ("classID" in v701) return INVALID;
               v705 = undefined;
             }
             const v708 = v701["priorities"];
@@ -2932,7 +2897,7 @@ v388_: {
               { v709 = (v710); break v709_; }
             }
             if (v709 === INVALID) {
-              if ("priorities" in v701) { v702 = (INVALID); break v702_; }
+              if ("priorities" in v701) return INVALID;
               v709 = undefined;
             }
             const v718 = {};
@@ -2945,18 +2910,17 @@ v388_: {
             }
             v703 = v718;
           }
-          { v702 = (v703); break v702_; }
-        }
+          return v703;
+        })();
         if (v702 === INVALID) {
-          if ("network" in v500) { v501 = (INVALID); break v501_; }
+          if ("network" in v500) return INVALID;
           v702 = undefined;
         }
         const v719 = v500["rdma"];
-        let v720;
-        v720_: {
+        let v720 = v719 === undefined ? undefined : (() => {
           let v721;
           if (v719 !== undefined) {
-            if (!c37(v719)) { v720 = (INVALID); break v720_; }
+            if (!c37(v719)) return INVALID;
             const v722 = {};
             const v725 = Object.getOwnPropertySymbols(v719);
             const v726 = Object.getOwnPropertyNames(v719);
@@ -2964,7 +2928,7 @@ v388_: {
               const v723 = v726[v727];
               if (v723 === "__proto__" || !c38.call(v719, v723)) continue;
               const v724 = v719[v723];
-              if (typeof v724 !== "object" || v724 === null || Array.isArray(v724)) { v720 = (INVALID); break v720_; }
+              if (typeof v724 !== "object" || v724 === null || Array.isArray(v724)) return INVALID;
               const v728 = v724["hcaHandles"];
               let v729;
               v729_: {
@@ -2979,7 +2943,7 @@ v388_: {
                 { v729 = (v730); break v729_; }
               }
               if (v729 === INVALID) {
-                if ("hcaHandles" in v724) { v720 = (INVALID); break v720_; }
+                if ("hcaHandles" in v724) return INVALID;
                 v729 = undefined;
               }
               const v732 = v724["hcaObjects"];
@@ -2996,7 +2960,7 @@ v388_: {
                 { v733 = (v734); break v733_; }
               }
               if (v733 === INVALID) {
-                if ("hcaObjects" in v724) { v720 = (INVALID); break v720_; }
+                if ("hcaObjects" in v724) return INVALID;
                 v733 = undefined;
               }
               const v736 = {};
@@ -3012,14 +2976,14 @@ v388_: {
             for (let v727 = 0; v727 < v725.length; v727++) {
               const v723 = v725[v727];
               if (!c38.call(v719, v723)) continue;
-              { v720 = (INVALID); break v720_; }
+              return INVALID;
             }
             v721 = v722;
           }
-          { v720 = (v721); break v720_; }
-        }
+          return v721;
+        })();
         if (v720 === INVALID) {
-          if ("rdma" in v500) { v501 = (INVALID); break v501_; }
+          if ("rdma" in v500) return INVALID;
           v720 = undefined;
         }
         const v737 = v500["unified"];
@@ -3048,7 +3012,7 @@ v388_: {
           { v738 = (v739); break v738_; }
         }
         if (v738 === INVALID) {
-          if ("unified" in v500) { v501 = (INVALID); break v501_; }
+          if ("unified" in v500) return INVALID;
           v738 = undefined;
         }
         const v746 = {};
@@ -3068,10 +3032,10 @@ v388_: {
         }
         v502 = v746;
       }
-      { v501 = (v502); break v501_; }
-    }
+      return v502;
+    })();
     if (v501 === INVALID) {
-      if ("resources" in v387) { v388 = (INVALID); break v388_; }
+      if ("resources" in v387) return INVALID;
       v501 = undefined;
     }
     const v747 = v387["rootfsPropagation"];
@@ -3085,17 +3049,16 @@ v388_: {
       { v748 = (v749); break v748_; }
     }
     if (v748 === INVALID) {
-      if ("rootfsPropagation" in v387) { v388 = (INVALID); break v388_; }
+      if ("rootfsPropagation" in v387) return INVALID;
       v748 = undefined;
     }
     const v750 = v387["seccomp"];
-    let v751;
-    v751_: {
+    let v751 = v750 === undefined ? undefined : (() => {
       let v752;
       if (v750 !== undefined) {
-        if (typeof v750 !== "object" || v750 === null || Array.isArray(v750)) { v751 = (INVALID); break v751_; }
+        if (typeof v750 !== "object" || v750 === null || Array.isArray(v750)) return INVALID;
         const v753 = v750["defaultAction"];
-        if (!c70.has(v753)) { v751 = (INVALID); break v751_; }
+        if (!c70.has(v753)) return INVALID;
         const v754 = v750["defaultErrnoRet"];
         let v755;
         v755_: {
@@ -3110,7 +3073,7 @@ v388_: {
           { v755 = (v756); break v755_; }
         }
         if (v755 === INVALID) {
-          if ("defaultErrnoRet" in v750) { v751 = (INVALID); break v751_; }
+          if ("defaultErrnoRet" in v750) return INVALID;
           v755 = undefined;
         }
         const v758 = v750["architectures"];
@@ -3130,7 +3093,7 @@ v388_: {
           { v759 = (v760); break v759_; }
         }
         if (v759 === INVALID) {
-          if ("architectures" in v750) { v751 = (INVALID); break v751_; }
+          if ("architectures" in v750) return INVALID;
           v759 = undefined;
         }
         const v764 = v750["flags"];
@@ -3150,7 +3113,7 @@ v388_: {
           { v765 = (v766); break v765_; }
         }
         if (v765 === INVALID) {
-          if ("flags" in v750) { v751 = (INVALID); break v751_; }
+          if ("flags" in v750) return INVALID;
           v765 = undefined;
         }
         const v770 = v750["listenerPath"];
@@ -3164,7 +3127,7 @@ v388_: {
           { v771 = (v772); break v771_; }
         }
         if (v771 === INVALID) {
-          if ("listenerPath" in v750) { v751 = (INVALID); break v751_; }
+          if ("listenerPath" in v750) return INVALID;
           v771 = undefined;
         }
         const v773 = v750["listenerMetadata"];
@@ -3178,31 +3141,30 @@ v388_: {
           { v774 = (v775); break v774_; }
         }
         if (v774 === INVALID) {
-          if ("listenerMetadata" in v750) { v751 = (INVALID); break v751_; }
+          if ("listenerMetadata" in v750) return INVALID;
           v774 = undefined;
         }
         const v776 = v750["syscalls"];
-        let v777;
-        v777_: {
+        let v777 = v776 === undefined ? undefined : (() => {
           let v778;
           if (v776 !== undefined) {
-            if (!Array.isArray(v776)) { v777 = (INVALID); break v777_; }
+            if (!Array.isArray(v776)) return INVALID;
             const v779 = new Array(v776.length);
             for (let v780 = 0; v780 < v776.length; v780++) {
               const v781 = v776[v780];
-              if (typeof v781 !== "object" || v781 === null || Array.isArray(v781)) { v777 = (INVALID); break v777_; }
+              if (typeof v781 !== "object" || v781 === null || Array.isArray(v781)) return INVALID;
               const v782 = v781["names"];
-              if (!Array.isArray(v782)) { v777 = (INVALID); break v777_; }
+              if (!Array.isArray(v782)) return INVALID;
               const v783 = new Array(v782.length);
               for (let v784 = 0; v784 < v782.length; v784++) {
                 const v785 = v782[v784];
-                if (typeof v785 !== "string") { v777 = (INVALID); break v777_; }
+                if (typeof v785 !== "string") return INVALID;
                 v783[v784] = v785;
               }
               const v786 = typeof v783 === "string" && v783.length >= 1 && v783.length < 2 ? c9(v783) : v783.length;
-              if (v786 < 1) { v777 = (INVALID); break v777_; }
+              if (v786 < 1) return INVALID;
               const v787 = v781["action"];
-              if (!c70.has(v787)) { v777 = (INVALID); break v777_; }
+              if (!c70.has(v787)) return INVALID;
               const v788 = v781["errnoRet"];
               let v789;
               v789_: {
@@ -3217,29 +3179,28 @@ v388_: {
                 { v789 = (v790); break v789_; }
               }
               if (v789 === INVALID) {
-                if ("errnoRet" in v781) { v777 = (INVALID); break v777_; }
+                if ("errnoRet" in v781) return INVALID;
                 v789 = undefined;
               }
               const v792 = v781["args"];
-              let v793;
-              v793_: {
+              let v793 = v792 === undefined ? undefined : (() => {
                 let v794;
                 if (v792 !== undefined) {
-                  if (!Array.isArray(v792)) { v793 = (INVALID); break v793_; }
+                  if (!Array.isArray(v792)) return INVALID;
                   const v795 = new Array(v792.length);
                   for (let v796 = 0; v796 < v792.length; v796++) {
                     const v797 = v792[v796];
-                    if (typeof v797 !== "object" || v797 === null || Array.isArray(v797)) { v793 = (INVALID); break v793_; }
+                    if (typeof v797 !== "object" || v797 === null || Array.isArray(v797)) return INVALID;
                     const v798 = v797["index"];
-                    if (typeof v798 !== "number" || !Number.isFinite(v798)) { v793 = (INVALID); break v793_; }
+                    if (typeof v798 !== "number" || !Number.isFinite(v798)) return INVALID;
                     const v799 = c6(v798);
                     if (v799 instanceof Promise) c1();
-                    if (!v799) { v793 = (INVALID); break v793_; }
+                    if (!v799) return INVALID;
                     const v800 = v797["value"];
-                    if (typeof v800 !== "number" || !Number.isFinite(v800)) { v793 = (INVALID); break v793_; }
+                    if (typeof v800 !== "number" || !Number.isFinite(v800)) return INVALID;
                     const v801 = c0(v800);
                     if (v801 instanceof Promise) c1();
-                    if (!v801) { v793 = (INVALID); break v793_; }
+                    if (!v801) return INVALID;
                     const v802 = v797["valueTwo"];
                     let v803;
                     v803_: {
@@ -3254,11 +3215,11 @@ v388_: {
                       { v803 = (v804); break v803_; }
                     }
                     if (v803 === INVALID) {
-                      if ("valueTwo" in v797) { v793 = (INVALID); break v793_; }
+                      if ("valueTwo" in v797) return INVALID;
                       v803 = undefined;
                     }
                     const v806 = v797["op"];
-                    if (!c73.has(v806)) { v793 = (INVALID); break v793_; }
+                    if (!c73.has(v806)) return INVALID;
                     const v807 = {};
                     v807["index"] = v798;
                     v807["value"] = v800;
@@ -3273,10 +3234,10 @@ v388_: {
                   }
                   v794 = v795;
                 }
-                { v793 = (v794); break v793_; }
-              }
+                return v794;
+              })();
               if (v793 === INVALID) {
-                if ("args" in v781) { v777 = (INVALID); break v777_; }
+                if ("args" in v781) return INVALID;
                 v793 = undefined;
               }
               const v808 = {};
@@ -3293,10 +3254,10 @@ v388_: {
             }
             v778 = v779;
           }
-          { v777 = (v778); break v777_; }
-        }
+          return v778;
+        })();
         if (v777 === INVALID) {
-          if ("syscalls" in v750) { v751 = (INVALID); break v751_; }
+          if ("syscalls" in v750) return INVALID;
           v777 = undefined;
         }
         const v809 = {};
@@ -3314,10 +3275,10 @@ v388_: {
         }
         v752 = v809;
       }
-      { v751 = (v752); break v751_; }
-    }
+      return v752;
+    })();
     if (v751 === INVALID) {
-      if ("seccomp" in v387) { v388 = (INVALID); break v388_; }
+      if ("seccomp" in v387) return INVALID;
       v751 = undefined;
     }
     const v810 = v387["sysctl"];
@@ -3346,7 +3307,7 @@ v388_: {
       { v811 = (v812); break v811_; }
     }
     if (v811 === INVALID) {
-      if ("sysctl" in v387) { v388 = (INVALID); break v388_; }
+      if ("sysctl" in v387) return INVALID;
       v811 = undefined;
     }
     const v819 = v387["maskedPaths"];
@@ -3366,7 +3327,7 @@ v388_: {
       { v820 = (v821); break v820_; }
     }
     if (v820 === INVALID) {
-      if ("maskedPaths" in v387) { v388 = (INVALID); break v388_; }
+      if ("maskedPaths" in v387) return INVALID;
       v820 = undefined;
     }
     const v825 = v387["readonlyPaths"];
@@ -3386,7 +3347,7 @@ v388_: {
       { v826 = (v827); break v826_; }
     }
     if (v826 === INVALID) {
-      if ("readonlyPaths" in v387) { v388 = (INVALID); break v388_; }
+      if ("readonlyPaths" in v387) return INVALID;
       v826 = undefined;
     }
     const v831 = v387["mountLabel"];
@@ -3400,15 +3361,14 @@ v388_: {
       { v832 = (v833); break v832_; }
     }
     if (v832 === INVALID) {
-      if ("mountLabel" in v387) { v388 = (INVALID); break v388_; }
+      if ("mountLabel" in v387) return INVALID;
       v832 = undefined;
     }
     const v834 = v387["intelRdt"];
-    let v835;
-    v835_: {
+    let v835 = v834 === undefined ? undefined : (() => {
       let v836;
       if (v834 !== undefined) {
-        if (typeof v834 !== "object" || v834 === null || Array.isArray(v834)) { v835 = (INVALID); break v835_; }
+        if (typeof v834 !== "object" || v834 === null || Array.isArray(v834)) return INVALID;
         const v837 = v834["closID"];
         let v838;
         v838_: {
@@ -3420,7 +3380,7 @@ v388_: {
           { v838 = (v839); break v838_; }
         }
         if (v838 === INVALID) {
-          if ("closID" in v834) { v835 = (INVALID); break v835_; }
+          if ("closID" in v834) return INVALID;
           v838 = undefined;
         }
         const v840 = v834["l3CacheSchema"];
@@ -3434,7 +3394,7 @@ v388_: {
           { v841 = (v842); break v841_; }
         }
         if (v841 === INVALID) {
-          if ("l3CacheSchema" in v834) { v835 = (INVALID); break v835_; }
+          if ("l3CacheSchema" in v834) return INVALID;
           v841 = undefined;
         }
         const v843 = v834["memBwSchema"];
@@ -3448,7 +3408,7 @@ v388_: {
           { v844 = (v845); break v844_; }
         }
         if (v844 === INVALID) {
-          if ("memBwSchema" in v834) { v835 = (INVALID); break v835_; }
+          if ("memBwSchema" in v834) return INVALID;
           v844 = undefined;
         }
         const v846 = v834["schemata"];
@@ -3468,7 +3428,7 @@ v388_: {
           { v847 = (v848); break v847_; }
         }
         if (v847 === INVALID) {
-          if ("schemata" in v834) { v835 = (INVALID); break v835_; }
+          if ("schemata" in v834) return INVALID;
           v847 = undefined;
         }
         const v852 = v834["enableCMT"];
@@ -3482,7 +3442,7 @@ v388_: {
           { v853 = (v854); break v853_; }
         }
         if (v853 === INVALID) {
-          if ("enableCMT" in v834) { v835 = (INVALID); break v835_; }
+          if ("enableCMT" in v834) return INVALID;
           v853 = undefined;
         }
         const v855 = v834["enableMBM"];
@@ -3496,7 +3456,7 @@ v388_: {
           { v856 = (v857); break v856_; }
         }
         if (v856 === INVALID) {
-          if ("enableMBM" in v834) { v835 = (INVALID); break v835_; }
+          if ("enableMBM" in v834) return INVALID;
           v856 = undefined;
         }
         const v858 = v834["enableMonitoring"];
@@ -3510,7 +3470,7 @@ v388_: {
           { v859 = (v860); break v859_; }
         }
         if (v859 === INVALID) {
-          if ("enableMonitoring" in v834) { v835 = (INVALID); break v835_; }
+          if ("enableMonitoring" in v834) return INVALID;
           v859 = undefined;
         }
         const v861 = {};
@@ -3528,20 +3488,19 @@ v388_: {
         }
         v836 = v861;
       }
-      { v835 = (v836); break v835_; }
-    }
+      return v836;
+    })();
     if (v835 === INVALID) {
-      if ("intelRdt" in v387) { v388 = (INVALID); break v388_; }
+      if ("intelRdt" in v387) return INVALID;
       v835 = undefined;
     }
     const v862 = v387["memoryPolicy"];
-    let v863;
-    v863_: {
+    let v863 = v862 === undefined ? undefined : (() => {
       let v864;
       if (v862 !== undefined) {
-        if (typeof v862 !== "object" || v862 === null || Array.isArray(v862)) { v863 = (INVALID); break v863_; }
+        if (typeof v862 !== "object" || v862 === null || Array.isArray(v862)) return INVALID;
         const v865 = v862["mode"];
-        if (!c78.has(v865)) { v863 = (INVALID); break v863_; }
+        if (!c78.has(v865)) return INVALID;
         const v866 = v862["nodes"];
         let v867;
         v867_: {
@@ -3553,7 +3512,7 @@ v388_: {
           { v867 = (v868); break v867_; }
         }
         if (v867 === INVALID) {
-          if ("nodes" in v862) { v863 = (INVALID); break v863_; }
+          if ("nodes" in v862) return INVALID;
           v867 = undefined;
         }
         const v869 = v862["flags"];
@@ -3573,7 +3532,7 @@ v388_: {
           { v870 = (v871); break v870_; }
         }
         if (v870 === INVALID) {
-          if ("flags" in v862) { v863 = (INVALID); break v863_; }
+          if ("flags" in v862) return INVALID;
           v870 = undefined;
         }
         const v875 = {};
@@ -3587,20 +3546,19 @@ v388_: {
         }
         v864 = v875;
       }
-      { v863 = (v864); break v863_; }
-    }
+      return v864;
+    })();
     if (v863 === INVALID) {
-      if ("memoryPolicy" in v387) { v388 = (INVALID); break v388_; }
+      if ("memoryPolicy" in v387) return INVALID;
       v863 = undefined;
     }
     const v876 = v387["personality"];
-    let v877;
-    v877_: {
+    let v877 = v876 === undefined ? undefined : (() => {
       let v878;
       if (v876 !== undefined) {
-        if (typeof v876 !== "object" || v876 === null || Array.isArray(v876)) { v877 = (INVALID); break v877_; }
+        if (typeof v876 !== "object" || v876 === null || Array.isArray(v876)) return INVALID;
         const v879 = v876["domain"];
-        if (!c81.has(v879)) { v877 = (INVALID); break v877_; }
+        if (!c81.has(v879)) return INVALID;
         const v880 = v876["flags"];
         let v881;
         v881_: {
@@ -3618,7 +3576,7 @@ v388_: {
           { v881 = (v882); break v881_; }
         }
         if (v881 === INVALID) {
-          if ("flags" in v876) { v877 = (INVALID); break v877_; }
+          if ("flags" in v876) return INVALID;
           v881 = undefined;
         }
         const v886 = {};
@@ -3631,10 +3589,10 @@ v388_: {
         }
         v878 = v886;
       }
-      { v877 = (v878); break v877_; }
-    }
+      return v878;
+    })();
     if (v877 === INVALID) {
-      if ("personality" in v387) { v388 = (INVALID); break v388_; }
+      if ("personality" in v387) return INVALID;
       v877 = undefined;
     }
     const v887 = {};
@@ -3662,8 +3620,8 @@ v388_: {
     }
     v389 = v887;
   }
-  { v388 = (v389); break v388_; }
-}
+  return v389;
+})();
 if (v388 === INVALID) {
   if ("linux" in input) return INVALID;
   v388 = undefined;
