@@ -28,18 +28,19 @@ export interface DeviceRule {
 const STEP = "cgroup apply devices";
 const ORDER = "rwm";
 
-function norm(access: string): string {
-  return [...ORDER].filter((c) => access.includes(c)).join("");
+/** The letters of "rwm" in `access` and (with `and`) in `and` too, or (with `but`) not in `but`, in that order. */
+function letters(access: string, and?: string, but?: string): string {
+  let out = "";
+  for (let i = 0; i < ORDER.length; i++) {
+    const c = ORDER.charAt(i);
+    if (access.includes(c) && (and === undefined || and.includes(c)) && !but?.includes(c)) out += c;
+  }
+  return out;
 }
-function union(a: string, b: string): string {
-  return norm(a + b);
-}
-function minus(a: string, b: string): string {
-  return [...norm(a)].filter((c) => !b.includes(c)).join("");
-}
-function intersect(a: string, b: string): string {
-  return [...norm(a)].filter((c) => b.includes(c)).join("");
-}
+const norm = (access: string): string => letters(access);
+const union = (a: string, b: string): string => letters(a + b);
+const minus = (a: string, b: string): string => letters(a, undefined, b);
+const intersect = (a: string, b: string): string => letters(a, b);
 
 const key = (t: DeviceType, major: number, minor: number): string => `${t} ${major} ${minor}`;
 

@@ -315,7 +315,7 @@ export function checkDeviceRules(rules: unknown): Required<LinuxDeviceCgroup>[] 
       );
     }
     const access = r.access === undefined || r.access === null || r.access === "" ? "rwm" : r.access;
-    if (typeof access !== "string" || !/^[rwm]{1,3}$/.test(access) || new Set(access).size !== access.length) {
+    if (typeof access !== "string" || !/^[rwm]{1,3}$/.test(access) || /(.).*\1/.test(access)) {
       throw new RuntsError(
         `linux.resources.devices[${i}].access must be a combination of r, w and m, got ${JSON.stringify(r.access)}`,
         { step: STEP },

@@ -92,6 +92,17 @@ describe("device rule emulation", () => {
     ]);
   });
 
+  it("takes access letters in any order, each once", () => {
+    const p = policy([{ allow: false }, { allow: true, type: "c", major: 1, minor: 3, access: "mwr" }, { allow: true, type: "c", major: 1, minor: 3, access: "m" }]);
+    expect(p.entries()).toEqual([{ type: "c", major: 1, minor: 3, access: "rwm" }]);
+    // Access taken away: what is left keeps runc's order.
+    const q = policy([{ allow: true }, { allow: false, type: "b", major: 8, minor: 0, access: "mr" }, { allow: false, type: "b", major: 8, minor: 0, access: "w" }]);
+    expect(q.entries()).toEqual([{ type: "b", major: 8, minor: 0, access: "rwm" }]);
+    for (const access of ["rr", "rwr", "mm", "rwmr"]) {
+      expect(() => checkDeviceRules([{ allow: true, access }])).toThrow(`linux.resources.devices[0].access must be a combination of r, w and m, got "${access}"`);
+    }
+  });
+
   it("refuses to punch a hole into a wildcard exception, as cgroup v1 cannot", () => {
     expect(() => policy([{ allow: false }, { allow: true, type: "c", major: 136 }, { allow: false, type: "c", major: 136, minor: 1 }])).toThrow(
       /punch a hole in the wildcard rule allow c 136:\* rwm/,
