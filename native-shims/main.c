@@ -93,17 +93,34 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static uint32_t take_u32(uint32_t *pos, uint32_t len)
+/* The next NUL-terminated field of the plan. */
+static char *take_field(uint32_t *pos, uint32_t len)
 {
-	uint32_t v;
-	if (*pos + 4 > len)
+	char *f = plan + *pos;
+	char *end = *pos < len ? memchr(f, '\0', len - *pos) : NULL;
+	if (!end)
 		fail("plan", "", EINVAL, "truncated plan");
-	memcpy(&v, plan + *pos, 4);
-	*pos += 4;
-	return v;
+	*pos = (uint32_t)(end - plan) + 1;
+	return f;
 }
 
-/* Plan: u32 length, then steps: u32 op, u32 argc, argc * (u32 len, bytes, NUL). */
+/* A field holding a decimal number (digits only). */
+static uint32_t take_number(uint32_t *pos, uint32_t len)
+{
+	char *f = take_field(pos, len), *e;
+	if (*f < '0' || *f > '9')
+		fail("plan", "", EINVAL, "bad number in plan");
+	errno = 0;
+	unsigned long v = strtoul(f, &e, 10);
+	if (*e != '\0' || errno || v > UINT32_MAX)
+		fail("plan", "", EINVAL, "bad number in plan");
+	return (uint32_t)v;
+}
+
+/*
+ * Plan: u32 length, then NUL-terminated text fields: for each step its op
+ * and its argc (decimal), then its argc arguments.
+ */
 static void read_plan(void)
 {
 	uint32_t len, pos = 0, nargs = 0;
@@ -121,18 +138,13 @@ static void read_plan(void)
 		if (nsteps >= STEPS_MAX)
 			fail("plan", "", E2BIG, "too many steps");
 		struct step *s = &steps[nsteps++];
-		s->op = take_u32(&pos, len);
-		s->argc = take_u32(&pos, len);
+		s->op = take_number(&pos, len);
+		s->argc = take_number(&pos, len);
 		if (s->argc > ARGS_MAX - nargs)
 			fail("plan", "", E2BIG, "too many arguments");
 		s->argv = &args[nargs];
-		for (uint32_t i = 0; i < s->argc; i++) {
-			uint32_t alen = take_u32(&pos, len);
-			if (alen >= len - pos || plan[pos + alen] != '\0')
-				fail("plan", "", EINVAL, "bad argument");
-			args[nargs++] = plan + pos;
-			pos += alen + 1;
-		}
+		for (uint32_t i = 0; i < s->argc; i++)
+			args[nargs++] = take_field(&pos, len);
 	}
 }
 

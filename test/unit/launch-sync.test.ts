@@ -7,6 +7,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tmpPrefix } from "../helpers/context.js";
@@ -134,5 +135,32 @@ describe("launch: messages around runts-init's pid", () => {
   it("says runts-init died when it leaves without a word", async () => {
     const shim = fakeInit("silent", [], 0);
     await expect(launch(plan, new ShimProcess(shim, 0), {})).rejects.toThrow(/runts-init \(pid \d+\) exited before it started the container/);
+  });
+});
+
+describe("runts-init reading its plan", () => {
+  const shim = fileURLToPath(new URL("../../native-shims/runts-init", import.meta.url));
+
+  /** The error runts-init reports for a plan of these bytes (after the length). */
+  async function refusal(body: string): Promise<string[] | undefined> {
+    const init = new ShimProcess(shim, 0);
+    try {
+      const bytes = new TextEncoder().encode(body);
+      const msg = new Uint8Array(4 + bytes.length);
+      new DataView(msg.buffer).setUint32(0, bytes.length, true);
+      msg.set(bytes, 4);
+      init.channel.write(msg);
+      return init.channel.read();
+    } finally {
+      init.release();
+    }
+  }
+
+  it("refuses a plan whose fields do not add up, before doing anything", async () => {
+    expect(await refusal("x\u00000\u0000")).toEqual(["error", "plan", "", "22", "bad number in plan"]);
+    expect(await refusal(" 6\u00000\u0000")).toEqual(["error", "plan", "", "22", "bad number in plan"]);
+    expect(await refusal("6\u00000")).toEqual(["error", "plan", "", "22", "truncated plan"]);
+    // Two arguments announced, one there.
+    expect(await refusal("24\u00002\u0000/a\u0000")).toEqual(["error", "plan", "", "22", "truncated plan"]);
   });
 });

@@ -454,33 +454,23 @@ describe("mount options", () => {
 
 describe("plan encoding", () => {
   it("matches the layout runts-init reads", () => {
-    const buf = Buffer.from(encodePlan([{ op: "MKDIR", args: ["/a", "0755"] }]));
+    const buf = Buffer.from(encodePlan([{ op: "MKDIR", args: ["/a", "0755"] }, { op: "PIVOT_ROOT", args: [] }]));
     expect(buf.readUInt32LE(0)).toBe(buf.length - 4);
-    expect(buf.readUInt32LE(4)).toBe(OPS.MKDIR);
-    expect(buf.readUInt32LE(8)).toBe(2);
-    expect(buf.readUInt32LE(12)).toBe(2);
-    expect(buf.subarray(16, 19).toString("latin1")).toBe("/a\0");
-    expect(buf.readUInt32LE(19)).toBe(4);
-    expect(buf.subarray(23, 28).toString("latin1")).toBe("0755\0");
+    expect(buf.subarray(4).toString("latin1")).toBe(`${OPS.MKDIR}\x002\x00/a\x000755\x00${OPS.PIVOT_ROOT}\x000\x00`);
   });
 
-  it("counts arguments in UTF-8 bytes (a lone surrogate as U+FFFD)", () => {
-    const args = ["é😀", "\ud800x", "plain"];
+  it("writes arguments as UTF-8 (a lone surrogate as U+FFFD)", () => {
+    const args = ["é😀", "\ud800x", "plain", ""];
     const buf = Buffer.from(encodePlan([{ op: "HOSTNAME", args }]));
-    let pos = 12;
-    for (const a of args) {
-      const len = buf.readUInt32LE(pos);
-      expect(len).toBe(Buffer.byteLength(a, "utf8"));
-      expect(buf.subarray(pos + 4, pos + 4 + len).toString("utf8")).toBe(Buffer.from(a, "utf8").toString("utf8"));
-      expect(buf[pos + 4 + len]).toBe(0);
-      pos += 5 + len;
-    }
-    expect(pos).toBe(buf.length);
     expect(buf.readUInt32LE(0)).toBe(buf.length - 4);
+    const fields = buf.subarray(4).toString("utf8").split("\0");
+    expect(fields).toEqual([String(OPS.HOSTNAME), "4", "é😀", "\ufffdx", "plain", "", ""]);
   });
 
   it("refuses NUL bytes, which would cut an argument short", () => {
-    expect(() => encodePlan([{ op: "HOSTNAME", args: ["a\0b"] }])).toThrow("NUL");
+    for (const bad of ["a\0b", "\0", "é\0", "\0é", "x\0\0"]) {
+      expect(() => encodePlan([{ op: "HOSTNAME", args: ["ok", bad] }, { op: "PIVOT_ROOT", args: [] }]), JSON.stringify(bad)).toThrow("NUL");
+    }
   });
 
   it("uses the same opcodes as native-shims/ops.h", () => {
