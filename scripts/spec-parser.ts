@@ -163,13 +163,12 @@ function matchingClosers(lines: string[]): Map<number, number> {
 function optionalGuard(lines: string[], open: number, close: number): string | undefined {
   const result = /^\s*let (v\d+);$/.exec(lines[open + 1] ?? "")?.[1];
   const guard = /^(\s*)if \((v\d+) !== undefined\) \{$/.exec(lines[open + 2] ?? "");
-  if (!result || !guard || close < 0) return undefined;
+  if (!result || !guard || close < 0 || guard[2] === result) return undefined;
   const ifIndent = guard[1] ?? "";
   if (lines[close - 2] !== `${ifIndent}}` || lines[close - 1] !== `${ifIndent}return ${result};`) return undefined;
-  // The if must end just before the return: no other line at its indentation in between.
+  // The if must end just before the return: every line in between is inside it (indented deeper).
   for (let i = open + 3; i < close - 2; i++) {
-    const l = lines[i] ?? "";
-    if (l.startsWith(ifIndent) && !l.startsWith(`${ifIndent} `)) return undefined;
+    if (!(lines[i] ?? "").startsWith(`${ifIndent} `)) return undefined;
   }
   return guard[2];
 }

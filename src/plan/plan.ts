@@ -63,7 +63,7 @@ export function encodePlan(steps: Step[]): Uint8Array {
     fields.push(String(OPS[s.op]), String(s.args.length));
     for (const a of s.args) fields.push(a);
   }
-  const text = `${fields.join("\0")}\0`;
+  const text = fields.length > 0 ? `${fields.join("\0")}\0` : "";
   // An argument with a NUL in it would read as two fields, and shift every step after it.
   if (text.split("\0").length !== fields.length + 1) throw new Error("plan argument contains a NUL byte");
   const body = new TextEncoder().encode(text);

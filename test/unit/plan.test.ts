@@ -459,6 +459,10 @@ describe("plan encoding", () => {
     expect(buf.subarray(4).toString("latin1")).toBe(`${OPS.MKDIR}\x002\x00/a\x000755\x00${OPS.PIVOT_ROOT}\x000\x00`);
   });
 
+  it("encodes an empty plan as no fields", () => {
+    expect([...encodePlan([])]).toEqual([0, 0, 0, 0]);
+  });
+
   it("writes arguments as UTF-8 (a lone surrogate as U+FFFD)", () => {
     const args = ["é😀", "\ud800x", "plain", ""];
     const buf = Buffer.from(encodePlan([{ op: "HOSTNAME", args }]));
