@@ -36,7 +36,9 @@ function bad(why: string): RuntsError {
 }
 
 function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === "string");
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (typeof x !== "string") return false;
+  return true;
 }
 
 /** Absolute, normalized (no "..", "." or "//"), no trailing slash. */

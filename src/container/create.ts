@@ -228,6 +228,13 @@ function socketActivationFds(): number {
   return n;
 }
 
+/** Each namespace of the container by its path: the config's, or the init process's own. */
+function namespacePaths(spec: Spec, pid: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ns of spec.linux?.namespaces ?? []) out[ns.type] = ns.path ?? `/proc/${pid}/ns/${nsFile(ns.type)}`;
+  return out;
+}
+
 function annotationsOf(spec: Spec): Record<string, string> | undefined {
   return spec.annotations && Object.keys(spec.annotations).length ? spec.annotations : undefined;
 }
@@ -247,9 +254,7 @@ function savedState(opts: CreateOptions, spec: Spec, pid: number, rootfs: string
     ...(annotations ? { annotations } : {}),
     cgroup: cg.toState(),
     ...(spec.process ? { process: spec.process } : {}),
-    namespaces: Object.fromEntries(
-      (spec.linux?.namespaces ?? []).map((ns) => [ns.type, ns.path ?? `/proc/${pid}/ns/${nsFile(ns.type)}`]),
-    ),
+    namespaces: namespacePaths(spec, pid),
     ...(spec.hooks?.poststart?.length || spec.hooks?.poststop?.length
       ? { hooks: { poststart: spec.hooks.poststart ?? [], poststop: spec.hooks.poststop ?? [] } }
       : {}),

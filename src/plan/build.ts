@@ -198,7 +198,7 @@ function rootfsSteps(input: PlanInput, host: HostView, userns: boolean): Step[] 
     step("OPEN_ROOT", rootfs),
   );
   const mounts = spec.mounts ?? [];
-  mounts.forEach((m, i) => steps.push(...mountSteps(m, i, input, host)));
+  for (const [i, m] of mounts.entries()) steps.push(...mountSteps(m, i, input, host));
 
   const devBound = mounts.some((m) => cleanPath(m.destination) === "/dev" && isBind(m));
   if (!devBound) {
@@ -222,7 +222,7 @@ function rootfsSteps(input: PlanInput, host: HostView, userns: boolean): Step[] 
   }
   if (process) steps.push(step("MKDIR", cleanPath(process.cwd), oct(0o755)));
   // createContainer hooks: in the container's namespaces, before the pivot.
-  (spec.hooks?.createContainer ?? []).forEach((h) => steps.push(hookStep(h, 0)));
+  for (const h of spec.hooks?.createContainer ?? []) steps.push(hookStep(h, 0));
   steps.push(step(input.noPivot ? "MOVE_ROOT" : "PIVOT_ROOT"));
   return steps;
 }

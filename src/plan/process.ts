@@ -170,7 +170,7 @@ export function processSteps(input: ProcessPlanInput): Step[] {
   steps.push(step("LOOKUP", process.args[0] ?? "", pathVar));
   if (input.waitStart) steps.push(step("WAIT_START"));
   // startContainer hooks: inside the container, after start, before the user process.
-  (input.startHooks ?? []).forEach((h) => steps.push(hookStep(h, 1)));
+  for (const h of input.startHooks ?? []) steps.push(hookStep(h, 1));
   steps.push(step("EXEC", process.args.length, ...process.args, ...env));
   return steps;
 }

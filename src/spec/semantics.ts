@@ -62,11 +62,11 @@ export function checkSemantics(spec: Spec): void {
   const namespaces = linux?.namespaces ?? [];
   const seen = new Set<string>();
   let userns = -1;
-  namespaces.forEach((ns, i) => {
+  for (const [i, ns] of namespaces.entries()) {
     if (seen.has(ns.type)) throw fail("linux.namespaces", `duplicate namespace type ${shortJson(ns.type)}`);
     seen.add(ns.type);
     if (ns.type === "user") userns = i;
-  });
+  }
 
   const hasUids = (linux?.uidMappings?.length ?? 0) > 0;
   const hasGids = (linux?.gidMappings?.length ?? 0) > 0;
