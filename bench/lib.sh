@@ -42,6 +42,8 @@ ensure_tool() {
 same_page_cache() {
   local f
   for f in "$RUNTS" "$(dirname "$RUNTS")/runts-init" "$(command -v runc)" "$(command -v crun)"; do
+    # Written back first: the runts snapshot was just copied, and dirty pages are not dropped.
+    sync "$f" 2>/dev/null || true
     dd if="$f" iflag=nocache count=0 status=none 2>/dev/null || true
     cat "$f" >/dev/null
   done
