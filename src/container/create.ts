@@ -136,6 +136,9 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       mark("plan built");
       // Made after planning: a config the planner refuses leaves no cgroup to undo.
       cg.create();
+      // Recorded before anything runs in it: should this process die before
+      // state.json, `delete --force` finds the cgroup (later the pid) here.
+      dir.stage(savedState(opts, spec, 0, rootfs, cg));
       mark("cgroup dirs made");
       libc.mkfifo(dir.fifo, 0o622);
       for (const note of plan.notes) await log(note.level, note.message);

@@ -18,9 +18,12 @@ export async function deleteContainer(dir: StateDir, force: boolean): Promise<vo
   await dir.locked(async () => {
     const state = dir.read();
     if (!state) {
-      // A create that died half-way left only its directory.
+      // A create that died half-way (we hold its lock: it is not running). What
+      // it staged names its cgroup and, once cloned, its process.
       if (!force) throw new RuntsError(`cannot delete container ${dir.id} that is not stopped: creating`, { container: dir.id });
-      dir.remove();
+      const staged = dir.stagedState();
+      if (staged) await destroy(dir, staged, false);
+      else dir.remove();
       return;
     }
     const status = deriveStatus(dir, state);
@@ -31,8 +34,11 @@ export async function deleteContainer(dir: StateDir, force: boolean): Promise<vo
   });
 }
 
-/** Kill the init and every leftover process, then remove cgroup and state. */
-export async function destroy(dir: StateDir, state: SavedState): Promise<void> {
+/**
+ * Kill the init and every leftover process, then remove cgroup and state;
+ * then the poststop hooks, unless the container was never created.
+ */
+export async function destroy(dir: StateDir, state: SavedState, created = true): Promise<void> {
   const cgroup = cgroupManagerFromState(state.cgroup);
   // The usual case, an exited init and an empty cgroup, has nothing to kill or wait for.
   if (initAlive(state) || cgroup.pids().length > 0) await killAll(state, cgroup);
@@ -40,7 +46,7 @@ export async function destroy(dir: StateDir, state: SavedState): Promise<void> {
   cgroup.destroy();
   mark("cgroup removed");
   dir.remove();
-  if (state.hooks?.poststop?.length) {
+  if (created && state.hooks?.poststop?.length) {
     const { hookState, runHooksLogged } = await import("./hooks.js");
     await runHooksLogged("poststop", state.hooks.poststop, hookState(state, "stopped"));
   }

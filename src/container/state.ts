@@ -71,6 +71,9 @@ export class StateDir {
   get stateFile(): string {
     return under(this.dir, STATE_FILE);
   }
+  private get stagedFile(): string {
+    return `${this.stateFile}.tmp`;
+  }
   get fifo(): string {
     return under(this.dir, EXEC_FIFO);
   }
@@ -94,17 +97,9 @@ export class StateDir {
 
   /** The saved state, or undefined while the container is still being created. */
   read(): SavedState | undefined {
-    let text: string;
-    try {
-      text = readFileSync(this.stateFile, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-        if (!this.exists()) throw new RuntsError("container does not exist", { container: this.id });
-        return undefined;
-      }
-      throw fromNodeError(err, "read state", { path: this.stateFile, container: this.id });
-    }
-    return JSON.parse(text) as SavedState;
+    const s = this.readFile(this.stateFile);
+    if (!s && !this.exists()) throw new RuntsError("container does not exist", { container: this.id });
+    return s;
   }
 
   /** Like read(), but a container in creation is an error too. */
@@ -120,13 +115,33 @@ export class StateDir {
     this.publish();
   }
 
-  /** Write the next state.json beside the current one; publish() puts it in place. */
+  /**
+   * Write the next state.json beside the current one; publish() puts it in
+   * place. Until then it is what a create that died half-way leaves for
+   * `delete --force` to clean up after (stagedState()).
+   */
   stage(state: SavedState): void {
-    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(state), { mode: 0o600 });
+    writeFileSync(this.stagedFile, JSON.stringify(state), { mode: 0o600 });
+  }
+
+  /** The state staged by a create that never published it, if any. */
+  stagedState(): SavedState | undefined {
+    return this.readFile(this.stagedFile);
+  }
+
+  private readFile(path: string): SavedState | undefined {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw fromNodeError(err, "read state", { path, container: this.id });
+    }
+    return JSON.parse(text) as SavedState;
   }
 
   publish(): void {
-    renameSync(`${this.stateFile}.tmp`, this.stateFile);
+    renameSync(this.stagedFile, this.stateFile);
   }
 
   remove(): void {
