@@ -107,20 +107,22 @@ export function inlineImmediateFunctions(code: string): string {
   const lines = code.split("\n");
   const closers = matchingClosers(lines);
   const out: string[] = [];
-  const open: Array<{ name: string; indent: string; kept: boolean }> = [];
+  const open: Array<{ name: string; indent: string; close: number; kept: boolean }> = [];
   lines.forEach((line, i) => {
     const opener = OPENER.exec(line);
     if (opener) {
       const [, indent = "", name = ""] = opener;
-      const guard = optionalGuard(lines, i, closers.get(i) ?? -1);
-      const kept = guard !== undefined && (closers.get(i) ?? 0) - i > LINK_APART;
-      open.push({ name, indent, kept });
+      const close = closers.get(i);
+      if (close === undefined) throw new Error("unbalanced immediately called functions in zod's compiled code");
+      const guard = optionalGuard(lines, i, close);
+      const kept = guard !== undefined && close - i > LINK_APART;
+      open.push({ name, indent, close, kept });
       if (kept) out.push(`${indent}let ${name} = ${guard} === undefined ? undefined : (() => {`);
       else out.push(`${indent}let ${name};`, `${indent}${name}_: {`);
       return;
     }
     const top = open[open.length - 1];
-    if (top && line === `${top.indent}})();`) {
+    if (top && i === top.close) {
       open.pop();
       out.push(top.kept ? line : `${top.indent}}`);
       return;
@@ -134,7 +136,6 @@ export function inlineImmediateFunctions(code: string): string {
     }
     out.push(line);
   });
-  if (open.length) throw new Error("unbalanced immediately called functions in zod's compiled code");
   return out.join("\n");
 }
 
@@ -163,7 +164,7 @@ function matchingClosers(lines: string[]): Map<number, number> {
 function optionalGuard(lines: string[], open: number, close: number): string | undefined {
   const result = /^\s*let (v\d+);$/.exec(lines[open + 1] ?? "")?.[1];
   const guard = /^(\s*)if \((v\d+) !== undefined\) \{$/.exec(lines[open + 2] ?? "");
-  if (!result || !guard || close < 0 || guard[2] === result) return undefined;
+  if (!result || !guard || guard[2] === result) return undefined;
   const ifIndent = guard[1] ?? "";
   if (lines[close - 2] !== `${ifIndent}}` || lines[close - 1] !== `${ifIndent}return ${result};`) return undefined;
   // The if must end just before the return: every line in between is inside it (indented deeper).

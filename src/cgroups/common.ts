@@ -243,3 +243,9 @@ export interface CgroupManagerOptions {
 }
 
 export const DEFAULT_CGROUP_ROOT = "/sys/fs/cgroup";
+
+/** statfs magic numbers of what may be mounted at the cgroup root. */
+export const CGROUP2_SUPER_MAGIC = 0x63677270;
+export const TMPFS_MAGIC = 0x01021994;
+/** Pre-v1 cgroupfs magic, for a root that is itself a v1 hierarchy. */
+export const CGROUP_SUPER_MAGIC = 0x27e0eb;

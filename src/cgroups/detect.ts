@@ -7,13 +7,8 @@ import { statfsSync } from "node:fs";
 import { posix } from "node:path";
 import { RuntsError, fromNodeError } from "../errors.js";
 import type { CgroupEnv, CgroupMode } from "./common.js";
-import { DEFAULT_CGROUP_ROOT } from "./common.js";
+import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, DEFAULT_CGROUP_ROOT, TMPFS_MAGIC } from "./common.js";
 import { type ProcCgroupEntry, parseProcCgroup, readProcFile } from "./procfiles.js";
-
-export const CGROUP2_SUPER_MAGIC = 0x63677270;
-export const TMPFS_MAGIC = 0x01021994;
-/** Pre-v1 cgroupfs magic, for a root that is itself a v1 hierarchy. */
-export const CGROUP_SUPER_MAGIC = 0x27e0eb;
 
 /** A mounted cgroup hierarchy. */
 export interface Hierarchy {
@@ -122,7 +117,6 @@ function field(line: string, n: number): string {
   return end < 0 ? line.slice(at) : line.slice(at, end);
 }
 
-
 /** Mode from the filesystem magic of the cgroup root and whether a cgroup2 mount sits under it. */
 export function modeFromMagic(magic: number, hierarchies: () => Hierarchy[], root: string): CgroupMode {
   if (magic === CGROUP2_SUPER_MAGIC) return "v2";
@@ -190,7 +184,6 @@ export class CgroupHost {
     return undefined;
   }
 }
-
 
 let defaultHost: CgroupHost | undefined;
 

@@ -28,19 +28,22 @@ export interface DeviceRule {
 const STEP = "cgroup apply devices";
 const ORDER = "rwm";
 
-/** The letters of "rwm" in `access` and (with `and`) in `and` too, or (with `but`) not in `but`, in that order. */
-function letters(access: string, and?: string, but?: string): string {
+/**
+ * The letters of "rwm" that `keep`, in that order. A plain loop: this runs on
+ * every create, where spreading and filtering strings compiles builtins first.
+ */
+function pick(keep: (c: string) => boolean): string {
   let out = "";
   for (let i = 0; i < ORDER.length; i++) {
     const c = ORDER.charAt(i);
-    if (access.includes(c) && (and === undefined || and.includes(c)) && !but?.includes(c)) out += c;
+    if (keep(c)) out += c;
   }
   return out;
 }
-const norm = (access: string): string => letters(access);
-const union = (a: string, b: string): string => letters(a + b);
-const minus = (a: string, b: string): string => letters(a, undefined, b);
-const intersect = (a: string, b: string): string => letters(a, b);
+const norm = (a: string): string => pick((c) => a.includes(c));
+const union = (a: string, b: string): string => pick((c) => a.includes(c) || b.includes(c));
+const minus = (a: string, b: string): string => pick((c) => a.includes(c) && !b.includes(c));
+const intersect = (a: string, b: string): string => pick((c) => a.includes(c) && b.includes(c));
 
 const key = (t: DeviceType, major: number, minor: number): string => `${t} ${major} ${minor}`;
 

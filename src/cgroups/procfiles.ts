@@ -35,9 +35,9 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
 const procFiles = new Map<string, string>();
 
 /**
- * /proc/self/mountinfo or /proc/self/cgroup, read once per process and shared
- * by everything that needs them on the create path (cgroup detection, the
- * cgroup warm-up, the planner's mount lookup).
+ * A /proc/self file (mountinfo, cgroup, status, limits), read once per
+ * process and shared by everything that needs it on the create path (cgroup
+ * detection, the cgroup warm-up, the planner's host view).
  */
 export function readProcFile(path: string): string {
   let text = procFiles.get(path);
@@ -45,7 +45,7 @@ export function readProcFile(path: string): string {
     try {
       text = readFileSync(path, "utf8");
     } catch (err) {
-      throw fromNodeError(err, "cgroup detect", { path });
+      throw fromNodeError(err, "read", { path });
     }
     procFiles.set(path, text);
   }

@@ -66,7 +66,7 @@ export function warmCgroupMigration(): Promise<void> {
       // Read through the cache the cgroup manager uses later: read once.
       file = ownProcsFile(procsFileCandidates(parseProcCgroup(readProcFile("/proc/self/cgroup"))), process.pid, readOrUndefined);
     } catch {
-      file = undefined;
+      // Best effort: no warm-up.
     }
     if (!file) {
       resolve();

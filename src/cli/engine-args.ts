@@ -45,7 +45,12 @@ const GLOBAL_FLAGS: FlagKinds = new Map([
   ["debug", "b"],
   ["systemd-cgroup", "b"],
 ]);
-/** create's and run's flags in runc's declaration order (the order parseArgs fills `flags` in). */
+/**
+ * create's and run's flags in runc's declaration order (the order parseArgs
+ * fills `flags` in): the shapes of cli/commands.ts's, written out here so that
+ * these lines load neither it nor its help text (a unit test holds the two
+ * to each other).
+ */
 const CREATE_FLAGS: FlagKinds = new Map([
   ["bundle", "s"],
   ["console-socket", "s"],
@@ -85,13 +90,17 @@ export function parseEngineArgs(argv: readonly string[], opts: EngineArgsOptions
   // The id comes last: right after the command, or after create's and run's flags.
   let idAt = globals.end + 1;
   const flags: ParsedCommandLine["flags"] = {};
-  let set = new Set<string>();
+  const set = new Set<string>();
   if (command === "create" || command === "run") {
     const known = command === "run" ? RUN_FLAGS : CREATE_FLAGS;
     const read = readFlags(argv, idAt, known, COMMAND_ALIASES);
     if (!read) return undefined;
-    for (const [name, kind] of known) flags[name] = read.given.get(name) ?? (kind === "b" ? false : kind === "i" ? "0" : "");
-    set = new Set(read.given.keys());
+    // Filled in declaration order, as parseArgs fills them.
+    for (const [name, kind] of known) {
+      const given = read.given.get(name);
+      flags[name] = given ?? (kind === "b" ? false : kind === "i" ? "0" : "");
+      if (given !== undefined) set.add(name);
+    }
     idAt = read.end;
   } else if (command === undefined || !ID_ONLY.has(command)) {
     return undefined;

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { RuntsError, errnoText } from "../errors.js";
 import { specArgs, type ParsedCommandLine } from "../cli/args.js";
 import { flagString } from "../cli/flags.js";
-import { CGROUP2_SUPER_MAGIC } from "../cgroups/detect.js";
+import { CGROUP2_SUPER_MAGIC } from "../cgroups/common.js";
 import { OCI_VERSION } from "../version.js";
 import { cleanPath } from "../plan/paths.js";
 

@@ -201,7 +201,6 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
   }
 }
 
-
 const TRAPPED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 /** Hold termination signals while a container is being made; check() throws once one came. */

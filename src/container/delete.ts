@@ -9,7 +9,6 @@ import { mark } from "../timing.js";
 import { signalAll } from "./kill.js";
 import { type SavedState, StateDir, deriveStatus, initAlive, procStat } from "./state.js";
 
-
 export async function deleteContainer(dir: StateDir, force: boolean): Promise<void> {
   if (!dir.exists()) {
     if (force) return;

@@ -4,7 +4,6 @@ import { SIGKILL } from "../signals.js";
 import { RuntsError } from "../errors.js";
 import { StateDir, deriveStatus } from "./state.js";
 
-
 export async function killContainer(dir: StateDir, signal: number, all: boolean): Promise<void> {
   const state = dir.load();
   const status = deriveStatus(dir, state);

@@ -47,13 +47,8 @@ const LIMIT_ROWS: Record<string, string> = {
 
 const CAP_SYS_RESOURCE = 24n;
 
-function once<T>(f: () => T): () => T {
-  let v: { value: T } | undefined;
-  return () => (v ??= { value: f() }).value;
-}
-
-const status = once(() => readFileSync("/proc/self/status", "utf8"));
-const limits = once(() => readFileSync("/proc/self/limits", "utf8"));
+const status = (): string => readProcFile("/proc/self/status");
+const limits = (): string => readProcFile("/proc/self/limits");
 
 function capField(name: string): bigint {
   const m = new RegExp(`^${name}:\\s*([0-9a-f]+)$`, "m").exec(status());

@@ -171,10 +171,22 @@ const EINTR = 4;
 
 /** Reap a child that has exited or is about to; true once reaped. */
 export function reapNow(pid: number, block: boolean): boolean {
-  const { ptr } = out();
+  return typeof waitpid(pid, block ? 0 : WNOHANG) === "number";
+}
+
+/**
+ * waitpid(pid, &status, flags), again when interrupted: the wait status once
+ * `pid` is reaped, undefined while it runs on (WNOHANG), or the failure.
+ */
+function waitpid(pid: number, flags: number): number | undefined | { errno: number } {
+  const { ptr, view } = out();
   const t = lib().DataType;
-  const r = call("waitpid", [t.I32, t.External, t.I32], [pid, ptr, block ? 0 : WNOHANG]);
-  return r.value === pid;
+  for (;;) {
+    const r = call("waitpid", [t.I32, t.External, t.I32], [pid, ptr, flags]);
+    if (r.value === pid) return view.getInt32(0, true);
+    if (r.value === 0) return undefined;
+    if (r.errnoCode !== EINTR) return { errno: r.errnoCode };
+  }
 }
 
 const AF_UNIX = 1;
@@ -291,15 +303,9 @@ export function waitChild(pid: number): Promise<WaitResult> {
 
 /** waitpid(pid, WNOHANG): the wait status once `pid` has exited (and is reaped), else undefined. */
 function tryReap(pid: number): number | undefined {
-  const { ptr, view } = out();
-  const t = lib().DataType;
-  for (;;) {
-    const r = call("waitpid", [t.I32, t.External, t.I32], [pid, ptr, WNOHANG]);
-    if (r.value === pid) return view.getInt32(0, true);
-    if (r.value === 0) return undefined;
-    if (r.errnoCode === EINTR) continue;
-    throw new RuntsError("waitpid failed", { step: "wait", errno: errnoMessage(r.errnoCode) });
-  }
+  const r = waitpid(pid, WNOHANG);
+  if (typeof r === "object") throw new RuntsError("waitpid failed", { step: "wait", errno: errnoMessage(r.errno) });
+  return r;
 }
 
 function decodeWaitStatus(status: number): WaitResult {
