@@ -187,10 +187,10 @@ bench_outside() {
   else
     [[ $status -ne 0 ]] || status=1
     sweep_cgroups "$BENCH_TAG"
-    # The swept cgroups kept their /runts parent from looking empty: check again.
+    # Empty now: the parents find_leftovers reported, and those that only held
+    # the swept cgroups. Leftovers were reported above, once; here only their removal.
     for d in $(new_empty_parents "$parents_before"); do
-      echo "leftover empty cgroup parent $d (removed)"
-      rmdir "$d" 2>/dev/null || true
+      if rmdir "$d" 2>/dev/null; then echo "removed empty cgroup parent $d"; else echo "could not remove empty cgroup parent $d"; fi
     done
   fi
   other=$(find /sys/fs/cgroup -name '*bench*' 2>/dev/null | grep -v "$BENCH_TAG" || true)

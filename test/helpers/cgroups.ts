@@ -3,12 +3,18 @@
  * find a container's cgroup directory for a controller from the host, the
  * way an operator would (/proc/<pid>/cgroup + the host's cgroup mounts).
  */
-import { readFileSync, rmdirSync, statfsSync } from "node:fs";
-import { CGROUP2_SUPER_MAGIC } from "../../src/cgroups/detect.js";
-import { findDirs } from "../../src/cgroups/scratch.js";
+import { readdirSync, readFileSync, rmdirSync, statfsSync, type Dirent } from "node:fs";
 import { parseMountinfo } from "./mountinfo.js";
 
 const ROOT = "/sys/fs/cgroup";
+
+/**
+ * statfs f_type of what may be mounted at /sys/fs/cgroup, from
+ * include/uapi/linux/magic.h (written out here, not taken from src/).
+ */
+export const CGROUP2_SUPER_MAGIC = 0x63677270;
+export const CGROUP_SUPER_MAGIC = 0x27e0eb;
+export const TMPFS_MAGIC = 0x01021994;
 
 export function hostIsV2(): boolean {
   return statfsSync(ROOT).type === CGROUP2_SUPER_MAGIC;
@@ -65,9 +71,25 @@ export function readCgroupFile(pid: number, controller: string, file: string): s
   return readFileSync(`${cgroupDir(pid, hostIsV2() ? "" : controller)}/${file}`, "utf8").trim();
 }
 
-/** Every directory under /sys/fs/cgroup whose path contains `needle`. */
+/** Every directory under /sys/fs/cgroup whose path contains `needle` (walked here, not with src/'s helper). */
 export function dirsContaining(needle: string): string[] {
-  return findDirs(ROOT, needle);
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // removed meanwhile
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const p = `${dir}/${e.name}`;
+      if (p.includes(needle)) found.push(p);
+      walk(p);
+    }
+  };
+  walk(ROOT);
+  return found;
 }
 
 /**

@@ -13,8 +13,6 @@ import { newContainerId } from "./context.js";
 import { hostMountpoints } from "./core.js";
 import type { RuntimeEnv } from "./harness.js";
 import { cgroupHierarchies } from "./mountinfo.js";
-
-export { cgroupHierarchies };
 import type { RunResult, Runtime } from "./runtime.js";
 
 /** include/uapi/linux/capability.h, by number (written out here, not taken from src/). */
@@ -119,7 +117,6 @@ export function logLines(rt: Runtime): LogLine[] {
     });
 }
 
-/** Every cgroup hierarchy mountpoint of the host. */
 /** Pids of processes whose root directory or cwd lies in `dir`. */
 export function processesIn(dir: string): number[] {
   const found = new Set<number>();

@@ -119,9 +119,11 @@ export function spawnRuntime(
  * python3 that is a child subreaper (PR_SET_CHILD_SUBREAPER), so that
  * processes it leaves behind come to python rather than to the host's init
  * (which may reap them unseen). Returns its exit code and the pids of those
- * left: reaped zombies, or "running" for any still alive after a second.
+ * left: reaped zombies, and "<pid> running" for any still alive after a
+ * second, which are then killed and reaped so that none outlives the test.
  * Output is discarded, so a leftover holding the runtime's stdio cannot hang
- * it; the whole is bounded by timeouts.
+ * it; the whole is bounded by timeouts. Throws if python cannot become a
+ * subreaper: leftovers would then go to init, and "none left" would prove nothing.
  */
 export function underSubreaper(
   rt: Runtime,
@@ -130,11 +132,28 @@ export function underSubreaper(
 ): { code: number; left: Array<number | string> } {
   const argv = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), rt.bin, ...rt.args(args)];
   const script = String.raw`
-import ctypes, json, os, subprocess, sys, time
-ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+import ctypes, json, os, signal, subprocess, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    e = ctypes.get_errno()
+    raise OSError(e, "prctl(PR_SET_CHILD_SUBREAPER): " + os.strerror(e))
 null = subprocess.DEVNULL
 code = subprocess.run(["env", *sys.argv[1:]], stdin=null, stdout=null, stderr=null, timeout=20).returncode
 left = []
+def children():
+    me = str(os.getpid())
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status") as f:
+                ppid = next((l.split()[1] for l in f if l.startswith("PPid:")), None)
+        except OSError:
+            continue  # gone
+        if ppid == me:
+            found.append(int(name))
+    return found
 deadline = time.time() + 1
 while True:
     try:
@@ -144,8 +163,18 @@ while True:
     if pid:
         left.append(pid)
     elif time.time() > deadline:
-        left.append("running")
-        break
+        # Still alive: kill and reap them (and what they leave to us in turn).
+        for pid in children():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            left.append(f"{pid} running")
+        deadline = time.time() + 1
     else:
         time.sleep(0.02)
 print(json.dumps({"code": code, "left": left}))

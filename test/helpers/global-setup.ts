@@ -48,20 +48,16 @@ export default async function setup(): Promise<() => void> {
   return () => {
     rmSync(parent, { recursive: true, force: true });
     const left: LeakSnapshot = { ...snapshotLeaks(token), fds: [] };
+    // Empty before the sweep: left so by the run itself, a leak of its own.
+    const emptied = emptyNewParents(parentsBefore, runtsParents());
     const actions = isEmpty(left) ? [] : sweepLeaks(left);
-    // After the sweep: a leaked container cgroup kept its /runts parent non-empty until now.
-    const parents = emptyNewParents(parentsBefore, runtsParents());
-    if (parents.length) {
-      for (const d of parents) {
-        try {
-          rmdirSync(d);
-        } catch {
-          // in use again (another runts process): not ours to remove any more
-        }
-      }
+    // Emptied by the sweep: they held a leaked container cgroup, reported below
+    // with the other leftovers; their removal is part of that cleanup.
+    actions.push(...emptyNewParents(parentsBefore, runtsParents()).filter((d) => !emptied.includes(d)).map(removeParent));
+    if (emptied.length) {
       console.error(
         `${BANNER}\n[runts tests] LEAKS: the test run ${token} left the runtime's cgroup parent empty behind ` +
-          `(removed now; the run fails):\n${parents.map((d) => `  ${d}`).join("\n")}\n${BANNER}`,
+          `(the run fails). Cleanup done:\n${emptied.map((d) => `  ${removeParent(d)}`).join("\n")}\n${BANNER}`,
       );
       process.exitCode = 1;
     }
@@ -69,7 +65,8 @@ export default async function setup(): Promise<() => void> {
     console.error(
       [
         BANNER,
-        `[runts tests] LEAKS: the test run ${token} left things on the host. They were force-removed,`,
+        `[runts tests] LEAKS: the test run ${token} left things on the host. They were force-removed` +
+          `${actions.some((a) => a.startsWith("FAILED")) ? " where possible (see FAILED below)" : ""},`,
         "and the run fails. Leftovers:",
         formatLeaks(left),
         "Cleanup done:",
@@ -80,3 +77,15 @@ export default async function setup(): Promise<() => void> {
     process.exitCode = 1;
   };
 }
+
+/** rmdir an empty /runts parent; what was done or why not, in sweepLeaks's words. */
+function removeParent(dir: string): string {
+  try {
+    rmdirSync(dir);
+    return `rmdir ${dir}`;
+  } catch (err) {
+    // In use again (another runts process made a cgroup in it), say: not ours to remove any more.
+    return `FAILED rmdir ${dir}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+

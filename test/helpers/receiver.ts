@@ -38,7 +38,7 @@ export interface Receiver<T> {
 }
 
 /** Start `script` on `socket` and wait until it listens. */
-export async function startReceiver<T>(script: string, socket: string, args: string[] = []): Promise<Receiver<T>> {
+async function startReceiver<T>(script: string, socket: string, args: string[] = []): Promise<Receiver<T>> {
   const child = spawn("python3", ["-c", RECEIVE_FDS + script, socket, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

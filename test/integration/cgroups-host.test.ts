@@ -11,11 +11,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, statfsSync } from "node:fs";
-import { sweepCgroupDirs } from "../helpers/cgroups.js";
+import { CGROUP2_SUPER_MAGIC, sweepCgroupDirs } from "../helpers/cgroups.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CgroupEnv, CgroupManager } from "../../src/cgroups/index.js";
 import { createCgroupManager, parseProcCgroup, statsJson, toJson } from "../../src/cgroups/index.js";
-import { CGROUP2_SUPER_MAGIC } from "../../src/cgroups/detect.js";
 import * as libc from "../../src/sys/libc.js";
 import { initLibc } from "../../src/sys/libc.js";
 import { attachedDevicePrograms } from "../../src/cgroups/v2/bpf.js";

@@ -9,7 +9,7 @@ import { describe, expect, test } from "vitest";
 import type { OciConfig } from "../helpers/bundle.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { runScript, startContainer, underSubreaper } from "../helpers/core.js";
-import { cgroupDir, cgroupDirOf, dirsContaining, hostIsV2 } from "../helpers/cgroups.js";
+import { cgroupDir, cgroupDirOf, dirsContaining, hostIsV2, readCgroupFile } from "../helpers/cgroups.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
 
 type Resources = Record<string, unknown>;
@@ -178,6 +178,6 @@ describe.skipIf(!isRoot)("cgroups: limits of real containers", () => {
     expect(env.rt.logTail(1)).toMatch(/container's cgroup is not empty: 1 process\(es\) found/);
     expect(env.rt.listStateDirs()).toEqual([first.id]);
     expect((await env.rt.state(first.id)).status).toBe("running");
-    expect(read(cgroupDir(first.pid), "cgroup.procs").split("\n")).toContain(String(first.pid));
+    expect(readCgroupFile(first.pid, "pids", "cgroup.procs").split("\n")).toContain(String(first.pid));
   });
 });

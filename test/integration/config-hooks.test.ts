@@ -10,10 +10,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSy
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import type { Bundle, OciConfig } from "../helpers/bundle.js";
-import { cgroupHierarchies, createFails, logLines } from "../helpers/config.js";
+import { createFails, logLines } from "../helpers/config.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { isAlive, useFileLeakCheck, waitUntil } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
+import { cgroupHierarchies } from "../helpers/mountinfo.js";
 
 type Kind = "prestart" | "createRuntime" | "createContainer" | "startContainer" | "poststart" | "poststop";
 const KINDS: Kind[] = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"];

@@ -258,7 +258,7 @@ describe.skipIf(!isRoot)("core: bad input", () => {
     // runts-init through a wrapper that notes it was started (the same process goes on as runts-init).
     const started = path.join(b.dir, "init-started");
     const init = path.join(b.dir, "init-of-this-test");
-    writeFileSync(init, `#!/bin/sh\necho $$ > ${started}\nexec ${path.join(repoRoot, "dist", "runts-init")} "$@"\n`, { mode: 0o755 });
+    writeFileSync(init, `#!/bin/sh\n: > ${started}\nexec ${path.join(repoRoot, "dist", "runts-init")} "$@"\n`, { mode: 0o755 });
     const { rt } = env;
     const r = underSubreaper(rt, ["create", "--bundle", b.dir, newContainerId()], { RUNTS_INIT: init });
     expect(r.code).toBe(1);

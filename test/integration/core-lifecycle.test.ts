@@ -4,13 +4,14 @@
  * invalid and duplicate ids, the JSON log, containerd's and go-runc's exact
  * argument vectors, list, ps, kill --all, and the cgroup.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cgroupHierarchies } from "../helpers/config.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { isAlive, startContainer, useFileLeakCheck, waitUntil } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
+import { cgroupHierarchies } from "../helpers/mountinfo.js";
 import { parseState, runts, type Runtime } from "../helpers/runtime.js";
 
 /** Paths in /proc/<pid>/cgroup, one per hierarchy line. */
@@ -19,22 +20,6 @@ function procCgroupPaths(pid: number): string[] {
     .trim()
     .split("\n")
     .map((l) => l.split(":").slice(2).join(":"));
-}
-
-/** Processes running `bin` with `id` among their arguments. */
-function pidsRunning(bin: string, id: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
-    } catch {
-      continue; // gone
-    }
-    if (argv[0] === bin && argv.includes(id)) pids.push(Number(name));
-  }
-  return pids;
 }
 
 /** The pids cgroup directory of a live process (found through /proc/<pid>/cgroup). */
@@ -137,14 +122,20 @@ describe.skipIf(!isRoot)("core: lifecycle", () => {
     // pid 1 of the container traps TERM (a pid 1 ignores signals it has no handler for).
     const bundle = await env.bundle({ args: ["sh", "-c", "trap 'exit 7' TERM; while :; do sleep 1 & wait $!; done"] });
     const id = newContainerId();
-    const running = rt.run(bundle, id);
-    await rt.waitForStatus(id, "running");
-    const runtime = pidsRunning(rt.bin, id);
-    expect(runtime).toHaveLength(1);
-    process.kill(runtime[0] as number, "SIGTERM");
-    const r = await running;
-    expect(r.code, r.stderr).toBe(7);
-    expect(rt.listStateDirs()).toEqual([]);
+    // Spawned here, not through rt.run, to have the runtime's pid to signal.
+    const runtime = spawn(rt.bin, rt.args(["run", "--bundle", bundle.dir, id]), { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    runtime.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => runtime.once("exit", (code) => resolve(code)));
+    try {
+      await rt.waitForStatus(id, "running");
+      runtime.kill("SIGTERM");
+      expect(await exited, stderr).toBe(7);
+      expect(rt.listStateDirs()).toEqual([]);
+    } finally {
+      runtime.kill("SIGKILL");
+      await exited;
+    }
   });
 
   test("start of a running container fails", async () => {

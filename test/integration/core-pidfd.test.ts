@@ -25,7 +25,7 @@ print(json.dumps({"name": msg.decode(errors="replace"), "fds": len(fds), "pid": 
 `;
 
 /** The innermost pid namespace's number of a process (last field of NSpid in its status). */
-function nsPid(pid: number | null): string | undefined {
+function nsPid(pid: number): string | undefined {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("NSpid:"));
   return line?.trim().split(/\s+/).at(-1);
 }
@@ -43,26 +43,23 @@ describe.skipIf(!isRoot)("core: --pidfd-socket", () => {
   const pidfds = useReceivers<Received>(PIDFD_RECEIVER, "pidfd");
   const receiver = (): Promise<Receiver<Received>> => pidfds.start("pidfd.sock");
 
-  test("create sends a pidfd of the container's init, which state reports", async () => {
-    const bundle = await env.bundle({ args: ["sleep", "1000"] });
-    const recv = await receiver();
-    const id = await env.rt.create(bundle, newContainerId(), ["--pidfd-socket", recv.socket]);
-    const got = await recv.result;
-    expect(got).toMatchObject({ name: "pidfd", fds: 1, link: "anon_inode:[pidfd]" });
-    expect(got.pid).toBe((await env.rt.state(id)).pid);
-    // And independently of runts: the process the pidfd names is pid 1 of a pid namespace.
-    expect(nsPid(got.pid)).toBe("1");
-  });
-
-  test("run -d does too", async () => {
-    const bundle = await env.bundle({ args: ["sleep", "1000"] });
-    const recv = await receiver();
-    const id = newContainerId();
-    const r = await env.rt.run(bundle, id, ["-d", "--pidfd-socket", recv.socket]);
-    expect(r.code).toBe(0);
-    const got = await recv.result;
-    expect(got).toMatchObject({ name: "pidfd", fds: 1, link: "anon_inode:[pidfd]" });
-    expect(got.pid).toBe((await env.rt.state(id)).pid);
-    expect(nsPid(got.pid)).toBe("1");
-  });
+  for (const command of ["create", "run -d"] as const) {
+    test(`${command} sends a pidfd of the container's init, which state reports`, async () => {
+      const bundle = await env.bundle({ args: ["sleep", "1000"] });
+      const recv = await receiver();
+      const id = newContainerId();
+      if (command === "create") {
+        await env.rt.create(bundle, id, ["--pidfd-socket", recv.socket]);
+      } else {
+        const r = await env.rt.run(bundle, id, ["-d", "--pidfd-socket", recv.socket]);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const got = await recv.result;
+      expect(got).toMatchObject({ name: "pidfd", fds: 1, link: "anon_inode:[pidfd]" });
+      const { pid } = await env.rt.state(id);
+      expect(got.pid).toBe(pid);
+      // And independently of runts: the process the pidfd names (that pid, as just checked) is pid 1 of a pid namespace.
+      expect(nsPid(pid)).toBe("1");
+    });
+  }
 });

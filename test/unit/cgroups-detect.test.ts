@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { RuntsError } from "../../src/errors.js";
-import {
-  CGROUP2_SUPER_MAGIC,
-  CgroupHost,
-  TMPFS_MAGIC,
-  modeFromMagic,
-  parseMountinfo,
-} from "../../src/cgroups/detect.js";
+import { CgroupHost, modeFromMagic, parseMountinfo } from "../../src/cgroups/detect.js";
 import { parseProcCgroup } from "../../src/cgroups/procfiles.js";
 import { createCgroupManager, normalizeCgroupsPath } from "../../src/cgroups/index.js";
 import { isEmptyResource } from "../../src/cgroups/resources.js";
+import { CGROUP2_SUPER_MAGIC, TMPFS_MAGIC } from "../helpers/cgroups.js";
 
 /** mountinfo of a hybrid host (this machine's layout, plus a comount and a space). */
 const HYBRID_MOUNTINFO = `22 27 0:21 / /proc rw,relatime - proc proc rw

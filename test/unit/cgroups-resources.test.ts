@@ -19,7 +19,6 @@ import { deviceFilterHooks } from "../../src/cgroups/v2/devices.js";
 import { runDeviceFilter } from "../../src/cgroups/v2/ebpf.js";
 import { hostFacts, pageSizeName } from "../../src/cgroups/stats.js";
 
-let scratch: Scratch | undefined;
 /** Every scratch tree a test made (some make two): all removed after it. */
 let made: Scratch[] = [];
 let journal: [string, string][] = [];
@@ -37,18 +36,17 @@ afterEach(() => {
   observeWrites(undefined);
   for (const s of made) s.cleanup();
   made = [];
-  scratch = undefined;
 });
 
 function setup(mode: "v1" | "hybrid" | "v2", opts: ScratchOptions = {}): Scratch {
-  scratch = makeScratch(mode, { prefix: tmpPrefix("cgroups"), ...opts });
+  const scratch = makeScratch(mode, { prefix: tmpPrefix("cgroups"), ...opts });
   made.push(scratch);
   return scratch;
 }
 
-/** The writes since the last call, as [file relative to the scratch root, value]. */
+/** The writes since the last call, as [file relative to the latest scratch root, value]. */
 function writes(): [string, string][] {
-  const root = scratch?.root ?? "";
+  const root = made.at(-1)?.root ?? "";
   const out = journal.map(([p, v]): [string, string] => [p.slice(root.length + 1), v]);
   journal = [];
   return out;

@@ -1,8 +1,8 @@
 import { readFileSync, statfsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../../src/cgroups/detect.js";
 import { parseProcCgroup } from "../../src/cgroups/procfiles.js";
 import { listsPid, ownProcsFile, procsFileCandidates } from "../../src/cgroups/warmup.js";
+import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../helpers/cgroups.js";
 
 const candidates = (procSelfCgroup: string): string[] => procsFileCandidates(parseProcCgroup(procSelfCgroup));
 

@@ -6,7 +6,7 @@
  * runts-init's "pid" message.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,13 +27,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /**
  * A runts-init that reads its plan, then plays `script`: a message to send
  * (fields; "$PID" becomes `pid`), "ack" to read one ack (as the container
- * process waits for one; it exits if none comes within 5 s), or "quiet" to
- * check that nothing more was sent to it (an error message if something was).
+ * process waits for one; it exits if none comes within 5 s), "quiet" to
+ * check that nothing more was sent to it (an error message if something was),
+ * or "end" to check that runts closes the channel with nothing more sent, and
+ * then leave the file `${path}.end` (runts reaps us before launch() returns).
  */
-function fakeInit(name: string, script: Array<string[] | "ack" | "quiet">, pid: number): string {
+function fakeInit(name: string, script: Array<string[] | "ack" | "quiet" | "end">, pid: number): string {
   const path = join(dir, name);
   const lines = script.map((m) =>
-    m === "ack" ? "ack()" : m === "quiet" ? "quiet()" : `send(${m.map((f) => JSON.stringify(f === "$PID" ? String(pid) : f)).join(", ")})`,
+    typeof m === "string" ? `${m}()` : `send(${m.map((f) => JSON.stringify(f === "$PID" ? String(pid) : f)).join(", ")})`,
   );
   writeFileSync(
     path,
@@ -56,6 +58,9 @@ def ack():
 def quiet():
     time.sleep(0.05)
     if select.select([fd], [], [], 0)[0]: send("error", "quiet", "", "0", "runts sent a message nobody asked for")
+def end():
+    if not select.select([fd], [], [], 5)[0] or os.read(fd, 1): sys.exit(6)
+    open(sys.argv[0] + ".end", "w").close()
 readn(struct.unpack("<I", readn(4))[0])
 ${lines.join("\n")}
 `,
@@ -85,10 +90,12 @@ describe("launch: messages around runts-init's pid", () => {
     const { child, exited } = stand();
     try {
       const pid = child.pid!;
+      // Everything but the first ack comes before the pid; taken in any other
+      // order than it came, "created" would end launch() before "ready" ran.
       // Each sync gets exactly one ack: "cgroup"'s sent ahead, "ready"'s once runts has the pid.
       const shim = fakeInit(
         "ahead",
-        [["sync", "cgroup"], "ack", ["sync", "ready"], ["pid", "$PID"], "ack", "quiet", ["created"]],
+        [["sync", "cgroup"], "ack", ["sync", "ready"], ["created"], ["pid", "$PID"], "ack", "end"],
         pid,
       );
       const seen: string[] = [];
@@ -98,6 +105,7 @@ describe("launch: messages around runts-init's pid", () => {
       });
       expect(launched.pid).toBe(pid);
       expect(seen).toEqual([`cloned ${pid}`, `ready ${pid}`]);
+      expect(existsSync(`${shim}.end`), "runts sent the stand-in an ack too many, or none for \"ready\"").toBe(true);
     } finally {
       child.kill("SIGKILL");
       await exited;
@@ -111,13 +119,18 @@ describe("launch: messages around runts-init's pid", () => {
 
   it("kills the container process whose error came before its pid", async () => {
     const { child, exited } = stand();
-    const shim = fakeInit("child-error", [["sync", "cgroup"], "ack", ["error", "pivot_root", "/r", "13", ""], ["pid", "$PID"]], child.pid!);
-    const seen: number[] = [];
-    await expect(launch(plan, new ShimProcess(shim, 0), { onCloned: (p) => void seen.push(p) })).rejects.toThrow(
-      'pivot_root "/r": permission denied',
-    );
-    expect(seen).toEqual([child.pid]);
-    expect(await exited).toBe("SIGKILL");
+    try {
+      const shim = fakeInit("child-error", [["sync", "cgroup"], "ack", ["error", "pivot_root", "/r", "13", ""], ["pid", "$PID"]], child.pid!);
+      const seen: number[] = [];
+      await expect(launch(plan, new ShimProcess(shim, 0), { onCloned: (p) => void seen.push(p) })).rejects.toThrow(
+        'pivot_root "/r": permission denied',
+      );
+      expect(seen).toEqual([child.pid]);
+      expect(await exited).toBe("SIGKILL");
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
   });
 
   it("sends an exec plan no ack ahead; the exec'd process closing the channel is success", async () => {
@@ -140,6 +153,10 @@ describe("launch: messages around runts-init's pid", () => {
 
 describe("runts-init reading its plan", () => {
   const shim = fileURLToPath(new URL("../../native-shims/runts-init", import.meta.url));
+  beforeAll(() => {
+    // A build output: without it every test below would fail with a spawn error.
+    if (!existsSync(shim)) throw new Error(`${shim} is missing: run \`npm run build\` first`);
+  });
 
   /** The error runts-init reports for a plan of these bytes (after the length). */
   async function refusal(body: string): Promise<string[] | undefined> {

@@ -1,8 +1,25 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tmpPrefix } from "../helpers/context.js";
 import { writeAll } from "../../src/output.js";
+
+/**
+ * Open `fifo` for writing, non-blocking (as a caller may hand runts its
+ * stdout), once a reader has it open: until then the open fails with ENXIO.
+ */
+async function openWhenRead(fifo: string, timeoutMs = 5_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENXIO" || Date.now() >= deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe("writeAll", () => {
   it("writes all of the text as UTF-8, lone surrogates as U+FFFD, however long", () => {
@@ -20,6 +37,33 @@ describe("writeAll", () => {
         expect(readFileSync(file).equals(Buffer.from(s, "utf8")), JSON.stringify(s.slice(0, 10))).toBe(true);
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes all of it to a non-blocking pipe that is full (short writes, EAGAIN) until its reader drains it", async () => {
+    // A regular file takes every write whole; a pipe takes what fits (64 KiB
+    // here), then refuses (EAGAIN) until its reader makes room. This reader
+    // opens the fifo at once (so that ours can open) but reads only later.
+    const dir = mkdtempSync(tmpPrefix("output"));
+    const fifo = join(dir, "fifo");
+    const out = join(dir, "out");
+    execFileSync("mkfifo", [fifo]);
+    const reader = spawn("sh", ["-c", 'exec <"$1" >"$2"; sleep 0.3; exec cat', "sh", fifo, out], { stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => reader.once("exit", (code) => resolve(code)));
+    let fd: number | undefined;
+    try {
+      const text = "é😀 writeAll\n".repeat(100_000); // ~1.7 MB
+      fd = await openWhenRead(fifo);
+      writeAll(fd, text);
+      closeSync(fd);
+      fd = undefined;
+      expect(await exited).toBe(0);
+      expect(readFileSync(out).equals(Buffer.from(text, "utf8"))).toBe(true);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+      reader.kill("SIGKILL");
+      await exited;
       rmSync(dir, { recursive: true, force: true });
     }
   });
