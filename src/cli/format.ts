@@ -1,37 +1,15 @@
 /**
  * Output that must match runc 1.1 byte for byte, because engines and people
- * parse it: `state` JSON, `list` (table, -q, json), `ps` (table filtered from
- * ps(1) output, json). Pure functions; the commands do the I/O.
- *
- * The JSON is Go's encoding/json (go1.19) output: struct field order, map keys
- * sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped, control characters as
- * \u00XX except \n \r \t, nil slices as `null`.
+ * parse it: `list` (table, -q, json), `ps` (table filtered from ps(1) output,
+ * json). Pure functions; the commands do the I/O. `state` and Go's JSON
+ * encoding are in state-json.ts.
  */
 import { RuntsError } from "../errors.js";
 import { goQuote } from "./quote.js";
+import { type ContainerStateView, createdText, goJsonString, goSortedKeys } from "./state-json.js";
 
 // ---------------------------------------------------------------------------
 // inputs
-
-/** A container as `state` and `list` show it (runc's containerState). */
-export interface ContainerStateView {
-  ociVersion: string;
-  id: string;
-  /** Host pid of the init process. Printed as 0 when status is "stopped", whatever is given. */
-  pid: number;
-  /** "creating" | "created" | "running" | "paused" | "stopped" */
-  status: string;
-  bundle: string;
-  rootfs: string;
-  /**
-   * Creation time. A string is printed verbatim (store Go's RFC3339Nano text,
-   * e.g. "2026-11-22T11:42:31.885334047Z"); a Date or a bigint of nanoseconds
-   * since the epoch is formatted as RFC3339Nano in UTC.
-   */
-  created: string | Date | bigint;
-  /** Omitted from the output when undefined or empty. */
-  annotations?: Readonly<Record<string, string>>;
-}
 
 /** A `list` row: the state plus the owner (user name of the state dir's uid, or "#<uid>"). */
 export interface ContainerListItem extends ContainerStateView {
@@ -47,91 +25,7 @@ export function parseOutputFormat(s: string): OutputFormat {
 }
 
 // ---------------------------------------------------------------------------
-// Go encoding/json
-
-const HEX = "0123456789abcdef";
-
-/**
- * Characters that send a string to the careful path below: those Go's encoder
- * escapes (controls, `"`, `\\`, `<`, `>`, `&`, U+2028/9, lone surrogates) and, to
- * keep the test simple, anything past ASCII, which that path copies as Go does.
- */
-const NOT_PLAIN = /[\u0000-\u001f"\\<>&\u007f-\uffff]/;
-
-/** A JSON string literal exactly as Go's encoding/json writes it (HTML escaping on). */
-export function goJsonString(s: string): string {
-  if (!NOT_PLAIN.test(s)) return `"${s}"`;
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        out += s[i] + (s[i + 1] ?? "");
-        i++;
-      } else {
-        out += "\\ufffd";
-      }
-      continue;
-    }
-    if (c >= 0xdc00 && c <= 0xdfff) {
-      out += "\\ufffd";
-      continue;
-    }
-    switch (c) {
-      case 0x22:
-        out += '\\"';
-        continue;
-      case 0x5c:
-        out += "\\\\";
-        continue;
-      case 0x0a:
-        out += "\\n";
-        continue;
-      case 0x0d:
-        out += "\\r";
-        continue;
-      case 0x09:
-        out += "\\t";
-        continue;
-    }
-    if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
-      out += "\\u" + (c < 0x100 ? "00" + HEX[c >> 4] + HEX[c & 15] : c.toString(16).padStart(4, "0"));
-      continue;
-    }
-    out += s[i];
-  }
-  return out + '"';
-}
-
-/** Go sorts map keys by their UTF-8 bytes. */
-function goSortedKeys(m: Readonly<Record<string, string>>): string[] {
-  return Object.keys(m).sort((a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")));
-}
-
-function pad2(n: number): string {
-  return String(n).padStart(2, "0");
-}
-
-/** Go's time.Format(time.RFC3339Nano) for a UTC instant given in nanoseconds since the epoch. */
-export function rfc3339Nano(epochNs: bigint): string {
-  let nanos = epochNs % 1_000_000_000n;
-  if (nanos < 0n) nanos += 1_000_000_000n;
-  // the whole seconds, for the calendar part
-  const d = new Date(Number((epochNs - nanos) / 1_000_000n));
-  const y = d.getUTCFullYear();
-  let out =
-    `${String(y).padStart(4, "0")}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}` +
-    `T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
-  if (nanos !== 0n) out += "." + nanos.toString().padStart(9, "0").replace(/0+$/, "");
-  return out + "Z";
-}
-
-function createdText(c: string | Date | bigint): string {
-  if (typeof c === "string") return c;
-  if (typeof c === "bigint") return rfc3339Nano(c);
-  return rfc3339Nano(BigInt(c.getTime()) * 1_000_000n);
-}
+// list and state JSON
 
 /** [key, already-encoded JSON value] pairs in runc's containerState field order. */
 function stateFields(s: ContainerStateView, owner: string): [string, string | [string, string][]][] {
@@ -158,35 +52,6 @@ function compactObject(fields: [string, string | [string, string][]][]): string 
     return `${goJsonString(k)}:${val}`;
   });
   return `{${parts.join(",")}}`;
-}
-
-// ---------------------------------------------------------------------------
-// state
-
-/**
- * `runts state ID` stdout: json.MarshalIndent(state, "", "  ") with no
- * trailing newline. runc never fills "owner" here, so it is always "".
- */
-export function formatState(s: ContainerStateView): string {
-  // Plain loops: `state` formats once, in a cold process (see canonicalSet in args.ts).
-  const fields = stateFields(s, "");
-  let out = "{\n";
-  for (let i = 0; i < fields.length; i++) {
-    const [k, v] = fields[i] as (typeof fields)[number];
-    out += `  ${goJsonString(k)}: `;
-    if (typeof v === "string") {
-      out += v;
-    } else {
-      out += "{\n";
-      for (let j = 0; j < v.length; j++) {
-        const [mk, mv] = v[j] as [string, string];
-        out += `    ${mk}: ${mv}${j + 1 < v.length ? ",\n" : "\n"}`;
-      }
-      out += "  }";
-    }
-    out += i + 1 < fields.length ? ",\n" : "\n";
-  }
-  return out + "}";
 }
 
 // ---------------------------------------------------------------------------

@@ -1,13 +1,17 @@
-/** runts state: the OCI state of one container, as runc prints it. */
+/**
+ * runts state: the OCI state of one container, as runc prints it. The call
+ * engines make most: it loads only the state readers (container/status.ts)
+ * and state-json.ts.
+ */
 import type { ParsedCommandLine } from "../cli/args.js";
 import { idArgs } from "../cli/engine-args.js";
-import { formatState } from "../cli/format.js";
-import { StateDir, deriveStatus } from "../container/state.js";
+import { formatState } from "../cli/state-json.js";
+import { ContainerFiles, deriveStatus } from "../container/status.js";
 import { stdout } from "../output.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
-  const dir = new StateDir(cmd.global.root, idArgs(cmd).id);
-  const s = dir.load();
-  stdout(formatState({ ...s, status: deriveStatus(dir, s) }));
+  const files = new ContainerFiles(cmd.global.root, idArgs(cmd).id);
+  const s = files.load();
+  stdout(formatState({ ...s, status: deriveStatus(files, s) }));
   return 0;
 }

@@ -1,14 +1,14 @@
 /**
  * Container state on disk: <root>/<id>/state.json, the exec fifo and the lock.
- * Status is never stored: it is derived live from the init process (checked
- * against its recorded start time, so a reused pid reads as stopped) and the
- * exec fifo, as runc does.
+ * Reading it and deriving the live status are in status.ts (re-exported here).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { RuntsError, fromNodeError } from "../errors.js";
 import type { CgroupState } from "../cgroups/index.js";
-import { isFrozen } from "../cgroups/freezer.js";
 import type { Hook, Process } from "../spec/schema.js";
+import { ContainerFiles } from "./status.js";
+
+export { ContainerFiles, EXEC_FIFO, STATE_FILE, deriveStatus, initAlive, procStat, validateId } from "./status.js";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
 
@@ -35,51 +35,10 @@ export interface SavedState {
   hooks?: { poststart?: Hook[]; poststop?: Hook[] };
 }
 
-export const STATE_FILE = "state.json";
-export const EXEC_FIFO = "exec.fifo";
-
-/** runc's rule: letters, digits, "_", "+", "-" and "." only, and not "." or "..". */
-const ID_FORMAT = /^[\w+.-]+$/;
-
-export function validateId(id: string): void {
-  if (!id) throw new RuntsError("container id cannot be empty");
-  if (id === "." || id === ".." || !ID_FORMAT.test(id) || id.length > 1024) {
-    throw new RuntsError(`invalid container ID format: ${JSON.stringify(id)}`);
-  }
-}
-
-/**
- * dir/name for a name without slashes (ids are validated first). The root is
- * absolute and clean already (the argument parsers resolve it), and node:path
- * costs a cold `state` ~0.2M instructions to load.
- */
-function under(dir: string, name: string): string {
-  if (dir === "") return name;
-  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
-}
-
-export class StateDir {
-  readonly dir: string;
-  constructor(
-    readonly root: string,
-    readonly id: string,
-  ) {
-    validateId(id);
-    this.dir = under(root, id);
-  }
-
-  get stateFile(): string {
-    return under(this.dir, STATE_FILE);
-  }
+/** A container's state directory, with the writers: create, stage and publish, lock, remove. */
+export class StateDir extends ContainerFiles {
   private get stagedFile(): string {
     return `${this.stateFile}.tmp`;
-  }
-  get fifo(): string {
-    return under(this.dir, EXEC_FIFO);
-  }
-
-  exists(): boolean {
-    return existsSync(this.dir);
   }
 
   /** Make the directory for a new container; an existing id is an error. */
@@ -93,20 +52,6 @@ export class StateDir {
       }
       throw fromNodeError(err, "create state dir", { path: this.dir, container: this.id });
     }
-  }
-
-  /** The saved state, or undefined while the container is still being created. */
-  read(): SavedState | undefined {
-    const s = this.readFile(this.stateFile);
-    if (!s && !this.exists()) throw new RuntsError("container does not exist", { container: this.id });
-    return s;
-  }
-
-  /** Like read(), but a container in creation is an error too. */
-  load(): SavedState {
-    const s = this.read();
-    if (!s) throw new RuntsError("container does not exist", { container: this.id });
-    return s;
   }
 
   /** Write state.json atomically. */
@@ -126,18 +71,7 @@ export class StateDir {
 
   /** The state staged by a create that never published it, if any. */
   stagedState(): SavedState | undefined {
-    return this.readFile(this.stagedFile);
-  }
-
-  private readFile(path: string): SavedState | undefined {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw fromNodeError(err, "read state", { path, container: this.id });
-    }
-    return JSON.parse(text) as SavedState;
+    return this.readState(this.stagedFile);
   }
 
   publish(): void {
@@ -184,31 +118,4 @@ export function listIds(root: string): string[] {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw fromNodeError(err, "list", { path: root });
   }
-}
-
-/** /proc/<pid>/stat: process state letter and start time, or undefined if gone. */
-export function procStat(pid: number): { state: string; startTime: string } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  // comm (field 2) may hold spaces and parentheses: parse after the last ')'.
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0] ?? "?", startTime: fields[19] ?? "" };
-}
-
-/** Is the recorded init process still the same live process. */
-export function initAlive(s: Pick<SavedState, "pid" | "pidStartTime">): boolean {
-  if (s.pid <= 0) return false;
-  const st = procStat(s.pid);
-  return st !== undefined && st.startTime === s.pidStartTime && st.state !== "Z" && st.state !== "X";
-}
-
-export function deriveStatus(dir: StateDir, s: SavedState | undefined): Status {
-  if (!s) return "creating";
-  if (!initAlive(s)) return "stopped";
-  if (isFrozen(s.cgroup)) return "paused";
-  return existsSync(dir.fifo) ? "created" : "running";
 }

@@ -5,13 +5,11 @@ import {
   filterPsOutput,
   formatList,
   formatPsJson,
-  formatState,
-  goJsonString,
   parseOutputFormat,
-  rfc3339Nano,
   tabwrite,
   type ContainerListItem,
 } from "../../src/cli/format.js";
+import { formatState, goJsonString, rfc3339Nano } from "../../src/cli/state-json.js";
 
 // Everything below marked "captured" is runc 1.1.5's stdout, byte for byte,
 // for containers created with `runc --root R run -d` / `create` on busybox
