@@ -12,14 +12,14 @@ import { destroy } from "../container/delete.js";
 import { afterStart, release } from "../container/start.js";
 import { foreground } from "../container/foreground.js";
 import { mark } from "../timing.js";
+import { becomeSubreaper, initLibc } from "../sys/libc.js";
 
 export async function run(cmd: ParsedCommandLine): Promise<number> {
   const a = runArgs(cmd);
   if (!a.detach && !a.noSubreaper) {
     // As runc: orphans of the container come to us rather than to the host's init.
-    const libc = await import("../sys/libc.js");
-    await libc.initLibc();
-    libc.becomeSubreaper();
+    await initLibc();
+    becomeSubreaper();
   }
   const created = await createContainer(createOptions(cmd, a, a.detach));
   const { dir, state } = created;

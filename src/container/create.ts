@@ -3,20 +3,25 @@
  * plan the launch and run it until the init process waits for `start`.
  * Any failure undoes everything this call made: nothing is left on the host.
  */
-import { writeFileSync, renameSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import type { CgroupManager } from "../cgroups/index.js";
+import { basename, resolve } from "node:path";
+import { type CgroupManager, createCgroupManager } from "../cgroups/index.js";
+import { warmCgroupMigration } from "../cgroups/warmup.js";
 import { RuntsError } from "../errors.js";
-import { signalNumber, SIGKILL } from "../signals.js";
 import type { UsernsHolder } from "../launcher/idmap.js";
-import type { ShimProcess } from "../launcher/launch.js";
-import type { CgroupMount } from "../plan/build.js";
-import type { Spec } from "../spec/schema.js";
-import { deviceCgroupRules } from "../plan/devices.js";
-import { OCI_VERSION } from "../version.js";
+import { launch, ShimProcess } from "../launcher/launch.js";
+import { locateShim } from "../launcher/shim.js";
 import { log } from "../log.js";
+import { type CgroupMount, buildPlan } from "../plan/build.js";
+import { deviceCgroupRules } from "../plan/devices.js";
+import { signalNumber, SIGKILL } from "../signals.js";
+import { loadSpec, rootfsPath } from "../spec/load.js";
+import type { Spec } from "../spec/schema.js";
+import { assertSupported } from "../spec/support.js";
+import * as libc from "../sys/libc.js";
 import { mark } from "../timing.js";
+import { OCI_VERSION } from "../version.js";
 import { hookState, runHooks } from "./hooks.js";
+import { writePidFile } from "./pidfile.js";
 import { type SavedState, StateDir, procStat } from "./state.js";
 
 export interface CreateOptions {
@@ -42,13 +47,7 @@ export interface Created {
 
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const dir = new StateDir(opts.root, opts.id);
-  const { warmCgroupMigration } = await import("../cgroups/warmup.js");
   const warm = warmCgroupMigration();
-  const [libc, { launch, ShimProcess }, { locateShim }] = await Promise.all([
-    import("../sys/libc.js"),
-    import("../launcher/launch.js"),
-    import("../launcher/shim.js"),
-  ]);
   const shim = locateShim();
   await libc.initLibc();
   mark("libc ready");
@@ -57,7 +56,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   // Started first, runts-init gets ready on another CPU while we validate and plan.
   const init = new ShimProcess(shim, listenFds + opts.preserveFds);
   try {
-    return await createFromBundle(opts, dir, { libc, launch, init, shim, warm, listenFds });
+    return await createFromBundle(opts, dir, { init, shim, warm, listenFds });
   } finally {
     init.release();
   }
@@ -65,8 +64,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
 
 /** What createContainer has set going before it reads the bundle. */
 interface Started {
-  libc: typeof import("../sys/libc.js");
-  launch: typeof import("../launcher/launch.js").launch;
   init: ShimProcess;
   shim: string;
   /** The cgroup migration warm-up (warmup.ts). */
@@ -75,14 +72,7 @@ interface Started {
 }
 
 async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Started): Promise<Created> {
-  const { libc, launch, init, shim, warm, listenFds } = started;
-  const [{ loadSpec, rootfsPath }, { assertSupported }, { buildPlan }, { createCgroupManager }] = await Promise.all([
-    import("../spec/load.js"),
-    import("../spec/support.js"),
-    import("../plan/build.js"),
-    import("../cgroups/index.js"),
-  ]);
-  mark("modules loaded");
+  const { init, shim, warm, listenFds } = started;
   const spec = await loadSpec(opts.bundle);
   assertSupported(spec);
   if (spec.process?.terminal && !opts.consoleSocket && opts.detached) {
@@ -134,24 +124,31 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
         ...(opts.pidfdSocket ? { pidfdSocket: resolve(opts.bundle, opts.pidfdSocket) } : {}),
       });
       mark("plan built");
-      // Made after planning: a config the planner refuses leaves no cgroup to undo.
-      cg.create();
-      // Recorded before anything runs in it: should this process die before
-      // state.json, `delete --force` finds the cgroup (later the pid) here.
-      dir.stage(savedState(opts, spec, 0, rootfs, cg));
-      mark("cgroup dirs made");
       libc.mkfifo(dir.fifo, 0o622);
       for (const note of plan.notes) await log(note.level, note.message);
       const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
       const launched = await launch(plan, init, {
-        onSpawn: async (shimPid) => {
-          await warm;
-          cg.join(shimPid);
-          mark("cgroup joined");
-        },
+        // The plan goes once the cgroup migration warm-up is over: sent while
+        // it was pending, the clone and the cgroup directories below were
+        // measured to hold each other up (a pending migration keeps the cgroup
+        // locks through an RCU grace period).
+        onSpawn: () => warm,
+        // While runts-init clones the container process, which then waits at its
+        // cgroup sync. Made only now: a config the planner refuses leaves no
+        // cgroup to undo.
         onSent: () => {
+          cg.create();
+          // Recorded before anything runs in it: should this process die before
+          // state.json, `delete --force` finds the cgroup (later the pid) here.
+          dir.stage(savedState(opts, spec, 0, rootfs, cg));
+          mark("cgroup dirs made");
+          // Set before the process joins: it is born into the limits.
           cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
           mark("cgroup resources set");
+        },
+        placeCloned: (p) => {
+          cg.join(p);
+          mark("cgroup joined");
         },
         onCloned: (p) => {
           pid = p;
@@ -297,10 +294,3 @@ function cgroupMounts(cg: CgroupManager): CgroupMount[] {
   return hierarchies.map((h) => ({ name: basename(h.mountpoint), hostPath: h.dir }));
 }
 
-/** Write the pid file atomically (temp file + rename), as runc does. */
-export function writePidFile(path: string, pid: number): void {
-  const abs = resolve(path);
-  const tmp = join(dirname(abs), `.${basename(abs)}.tmp`);
-  writeFileSync(tmp, String(pid), { mode: 0o644 });
-  renameSync(tmp, abs);
-}

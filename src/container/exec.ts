@@ -9,7 +9,12 @@ import type { ExecArgs } from "../cli/args.js";
 import { RuntsError } from "../errors.js";
 import type { Process } from "../spec/schema.js";
 import { StateDir, deriveStatus, type SavedState } from "./state.js";
-import { writePidFile } from "./create.js";
+import { writePidFile } from "./pidfile.js";
+import { launch, ShimProcess } from "../launcher/launch.js";
+import { locateShim } from "../launcher/shim.js";
+import { initLibc } from "../sys/libc.js";
+import { buildExecPlan } from "../plan/exec.js";
+import { cgroupManagerFromState } from "../cgroups/index.js";
 
 export interface Execed {
   pid: number;
@@ -25,20 +30,11 @@ export async function execInContainer(dir: StateDir, a: ExecArgs): Promise<Exece
   if (process.terminal && !a.consoleSocket && a.detach) {
     throw new RuntsError("cannot allocate tty if runts will detach without setting console socket", { container: dir.id });
   }
-  const [{ launch, ShimProcess }, { locateShim }, libc] = await Promise.all([
-    import("../launcher/launch.js"),
-    import("../launcher/shim.js"),
-    import("../sys/libc.js"),
-  ]);
   const shim = locateShim();
-  await libc.initLibc();
+  await initLibc();
   // As for create: runts-init starts while the plan is made.
   const init = new ShimProcess(shim, a.preserveFds);
   try {
-    const [{ buildExecPlan }, { cgroupManagerFromState }] = await Promise.all([
-      import("../plan/exec.js"),
-      import("../cgroups/index.js"),
-    ]);
     const plan = buildExecPlan({
       namespaces: state.namespaces,
       process,

@@ -7,6 +7,7 @@ import { RuntsError, fromNodeError } from "../errors.js";
 import type { CgroupState } from "../cgroups/index.js";
 import type { Hook, Process } from "../spec/schema.js";
 import { ContainerFiles } from "./status.js";
+import { flockExclusive, initLibc } from "../sys/libc.js";
 
 export { ContainerFiles, EXEC_FIFO, STATE_FILE, deriveStatus, initAlive, procStat, validateId } from "./status.js";
 
@@ -87,7 +88,6 @@ export class StateDir extends ContainerFiles {
    * runts processes never work on one id at the same time.
    */
   async locked<T>(fn: () => Promise<T> | T): Promise<T> {
-    const { initLibc, flockExclusive } = await import("../sys/libc.js");
     await initLibc();
     let fd: number;
     try {

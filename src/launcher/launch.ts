@@ -14,18 +14,20 @@ import { mark } from "../timing.js";
 import { Channel, shimSocketpair } from "./channel.js";
 
 export interface LaunchHooks {
-  /**
-   * Before runts-init has the plan: put it into the container's cgroup,
-   * which the container process then inherits.
-   */
+  /** Before runts-init has the plan (exec: put it into the container's cgroup, which its child inherits). */
   onSpawn?(shimPid: number): void | Promise<void>;
   /**
    * Right after the plan is sent, while runts-init clones the container
-   * process (whose first step is "sync cgroup": it waits for this): set the
-   * cgroup's resources.
+   * process (create: make the cgroup and set its resources).
    */
   onSent?(): void | Promise<void>;
-  /** The container process exists and is setting itself up: its host pid. */
+  /**
+   * Plans with a cgroup sync (create): the container process exists and
+   * waits at its first step, "sync cgroup"; put it into its cgroup. The sync
+   * is answered once this returns. Not called after a failure.
+   */
+  placeCloned?(pid: number): void | Promise<void>;
+  /** The container process exists (and goes on setting itself up, or is killed after a failure): its host pid. */
   onCloned?(pid: number): void;
   /**
    * Stage "ready", in plans that have it: the id maps are written; run the
@@ -128,7 +130,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
   try {
     try {
       await hooks.onSpawn?.(shimPid);
-      // Inherited by the container process at clone, like the cgroup.
+      // Inherited by the container process at clone.
       if (plan.oomScoreAdj !== undefined) setOomScoreAdj(shimPid, plan.oomScoreAdj);
       sendPlan(init, plan);
     } catch (err) {
@@ -136,30 +138,16 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       if (init.exited()) throw init.gone();
       throw err;
     }
-    let sentError: { err: unknown } | undefined;
+    let failed: { err: unknown } | undefined;
     try {
       await hooks.onSent?.();
     } catch (err) {
-      sentError = { err };
+      failed = { err };
     }
-    // The container process's "sync cgroup" is answered now, before it is
-    // asked: it goes on the moment it gets there, and never waits on runts
-    // while runts waits for runts-init's pid message. (runts-init reads no
-    // more after its plan; the ack stays queued for the container process.)
-    // After a failure too: that process is killed once its pid is known, and
-    // it cannot run the user's program before start.
-    if (plan.ackCgroupAhead) {
-      try {
-        channel.send("ack");
-      } catch (err) {
-        // runts-init failed before clone and left: its error is queued, read below.
-        if (!peerGone(err)) throw err;
-      }
-    }
-    // runts-init sends "pid" right after clone, but the container process runs
-    // on at once (its first ack is queued already) and may say more than one
-    // thing first: what comes before the pid is kept, in order, for after it.
-    // After a failure too: a container process that exists is then killed.
+    // runts-init sends "pid" right after clone. The container process may get
+    // to its "sync cgroup" first (it waits there for the ack), or runts-init
+    // or the process may report an error: what comes before the pid is kept,
+    // in order, for after it.
     const early: string[][] = [];
     while (!pid) {
       const msg = channel.read();
@@ -170,9 +158,19 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       }
       mark("pid received");
       pid = Number(msg[1]);
-      hooks.onCloned?.(pid);
     }
-    if (sentError) throw sentError.err;
+    if (pid && plan.cgroupSync && !failed) {
+      try {
+        await hooks.placeCloned?.(pid);
+        // Answered now, asked or not yet: "sync cgroup" is its first step.
+        channel.send("ack");
+      } catch (err) {
+        failed = { err };
+      }
+    }
+    // After a failure too: the caller learns of a process to clean up after.
+    if (pid) hooks.onCloned?.(pid);
+    if (failed) throw failed.err;
     if (!pid) {
       // No pid came: runts-init failed before clone (its error is here) or died.
       const error = early.find((m) => m[0] === "error");
@@ -188,8 +186,8 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
       }
       const [kind] = msg;
       if (kind === "error") throw stepError(msg);
-      // Answered ahead; it only says the process got there.
-      if (kind === "sync" && msg[1] === "cgroup" && plan.ackCgroupAhead) continue;
+      // Answered once the process was in its cgroup; this only says it got there.
+      if (kind === "sync" && msg[1] === "cgroup" && plan.cgroupSync) continue;
       if (kind === "sync") {
         const payload = msg[1] === "ready" ? await ready(pid, plan, hooks) : undefined;
         channel.send("ack", ...(payload ?? []));

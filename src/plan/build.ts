@@ -111,10 +111,11 @@ export function buildPlan(input: PlanInput): LaunchPlan {
     if (newNs(type) && type !== "cgroup" && type !== "time") cloneFlags |= flag;
   }
   steps.push(step("CLONE", hex(cloneFlags)));
-  // In the container process (already in its cgroup: runts-init was put there).
-  // "cgroup": runts sets the cgroup's resources while runts-init clones; the
-  // process waits for that before anything else (affinity within the cpuset too).
-  steps.push(step("SYNC", "cgroup")); // ackCgroupAhead below
+  // In the container process. "cgroup": runts makes the cgroup and sets its
+  // resources while runts-init clones, then moves the process in; the process
+  // waits for that before anything else (affinity within the cpuset too, the
+  // cgroup namespace below).
+  steps.push(step("SYNC", "cgroup")); // cgroupSync below
   const affinity = process.execCPUAffinity;
   if (affinity?.initial) steps.push(step("AFFINITY", ...cpuList(affinity.initial, "process.execCPUAffinity.initial")));
 
@@ -169,7 +170,7 @@ export function buildPlan(input: PlanInput): LaunchPlan {
     preserveFds,
     notes,
     hookStates,
-    ackCgroupAhead: true,
+    cgroupSync: true,
   };
 }
 

@@ -41,5 +41,5 @@ export function buildExecPlan(input: ExecPlanInput): LaunchPlan {
   const notes: Note[] = [];
   const preserveFds = input.preserveFds ?? 0;
   steps.push(...processSteps({ process, preserveFds, host, notes, waitStart: false }));
-  return { mode: "exec", steps, preserveFds, notes, hookStates: false, ackCgroupAhead: false };
+  return { mode: "exec", steps, preserveFds, notes, hookStates: false, cgroupSync: false };
 }

@@ -33,9 +33,10 @@ export interface LaunchPlan {
   hookStates: boolean;
   /**
    * The container process's first step is "sync cgroup", which runts answers
-   * as soon as the plan is sent, before it is asked (create; not exec).
+   * once it has put the process into its cgroup (create; not exec, where
+   * runts-init joins the cgroup before it clones).
    */
-  ackCgroupAhead: boolean;
+  cgroupSync: boolean;
 }
 
 export interface Note {

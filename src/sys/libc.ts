@@ -4,6 +4,7 @@
  */
 import { RuntsError, errnoText } from "../errors.js";
 import type * as FfiRs from "ffi-rs";
+import { ffiBinding } from "./ffi-binding.js";
 
 type Ffi = typeof FfiRs;
 
@@ -12,7 +13,7 @@ let scratch: Region | undefined;
 
 async function load(): Promise<Ffi> {
   if (!ffi) {
-    ffi = withDefaults((await import("./ffi-binding.js")).ffiBinding());
+    ffi = withDefaults(ffiBinding());
     ffi.open({ library: "libc", path: "libc.so.6" });
   }
   return ffi;

@@ -68,6 +68,15 @@ describe.skipIf(!isRoot)("core: namespaces", () => {
       },
     });
     expect(nsLink(c.pid, "cgroup")).not.toBe(nsLink("self", "cgroup"));
+    // Rooted at the container's own cgroups: made after runts put the process in them.
+    const inside = await runOk(env, "cat /proc/self/cgroup", {
+      mutate: (cfg) => {
+        cfg.linux?.namespaces?.push({ type: "cgroup" });
+      },
+    });
+    const lines = inside.trim().split("\n");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line, inside).toMatch(/:\/$/);
   });
 
   test("a namespace given by path is joined: the network namespace of another container", async () => {

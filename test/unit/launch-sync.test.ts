@@ -1,9 +1,9 @@
 /**
  * launch()'s side of the sync protocol, against a stand-in runts-init (a
  * python3 script) that says its messages in orders the real one can produce
- * under load: the container process runs on as soon as it is cloned (its
- * "sync cgroup" ack is queued ahead), so it may speak several times before
- * runts-init's "pid" message.
+ * under load: the container process may reach its "sync cgroup" before or
+ * after runts-init's "pid" message, and is answered only once runts has put
+ * it into its cgroup.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -75,7 +75,7 @@ const plan: LaunchPlan = {
   preserveFds: 0,
   notes: [],
   hookStates: false,
-  ackCgroupAhead: true,
+  cgroupSync: true,
 };
 
 /** A process to stand for the container process: launch() kills it after a failure. */
@@ -86,26 +86,67 @@ function stand(): { child: ChildProcess; exited: Promise<NodeJS.Signals | null> 
 }
 
 describe("launch: messages around runts-init's pid", () => {
-  it("keeps the container process's messages that come before the pid, in order", async () => {
+  it("answers the cgroup sync that came before the pid once the process is placed, then goes on", async () => {
     const { child, exited } = stand();
     try {
       const pid = child.pid!;
-      // Everything but the first ack comes before the pid; taken in any other
-      // order than it came, "created" would end launch() before "ready" ran.
-      // Each sync gets exactly one ack: "cgroup"'s sent ahead, "ready"'s once runts has the pid.
       const shim = fakeInit(
-        "ahead",
-        [["sync", "cgroup"], "ack", ["sync", "ready"], ["created"], ["pid", "$PID"], "ack", "end"],
+        "sync-first",
+        [["sync", "cgroup"], ["pid", "$PID"], "ack", ["sync", "ready"], "ack", ["created"], "end"],
         pid,
       );
       const seen: string[] = [];
       const launched = await launch(plan, new ShimProcess(shim, 0), {
+        placeCloned: (p) => void seen.push(`placed ${p}`),
         onCloned: (p) => void seen.push(`cloned ${p}`),
         onReady: (p) => void seen.push(`ready ${p}`),
       });
       expect(launched.pid).toBe(pid);
-      expect(seen).toEqual([`cloned ${pid}`, `ready ${pid}`]);
+      expect(seen).toEqual([`placed ${pid}`, `cloned ${pid}`, `ready ${pid}`]);
       expect(existsSync(`${shim}.end`), "runts sent the stand-in an ack too many, or none for \"ready\"").toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  });
+
+  it("answers the cgroup sync ahead when the pid comes first, and takes the late ask for what it is", async () => {
+    const { child, exited } = stand();
+    try {
+      const pid = child.pid!;
+      // The ack is read before the process says "sync cgroup": one ack for it, no more.
+      const shim = fakeInit("pid-first", [["pid", "$PID"], "ack", ["sync", "cgroup"], ["created"], "end"], pid);
+      const seen: string[] = [];
+      const launched = await launch(plan, new ShimProcess(shim, 0), {
+        placeCloned: (p) => void seen.push(`placed ${p}`),
+      });
+      expect(launched.pid).toBe(pid);
+      expect(seen).toEqual([`placed ${pid}`]);
+      expect(existsSync(`${shim}.end`), "runts answered the late \"sync cgroup\" a second time").toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  });
+
+  it("does not answer a process whose cgroup could not be set up, and kills it", async () => {
+    const { child, exited } = stand();
+    try {
+      const shim = fakeInit("sent-fails", [["sync", "cgroup"], ["pid", "$PID"], "end"], child.pid!);
+      const seen: string[] = [];
+      await expect(
+        launch(plan, new ShimProcess(shim, 0), {
+          onSent: () => {
+            throw new Error("cgroup refused");
+          },
+          placeCloned: (p) => void seen.push(`placed ${p}`),
+          onCloned: (p) => void seen.push(`cloned ${p}`),
+        }),
+      ).rejects.toThrow("cgroup refused");
+      // Told of the pid (to clean up after it), never placed or answered.
+      expect(seen).toEqual([`cloned ${child.pid}`]);
+      expect(existsSync(`${shim}.end`), "runts answered a process it could not place").toBe(true);
+      expect(await exited).toBe("SIGKILL");
     } finally {
       child.kill("SIGKILL");
       await exited;
@@ -117,10 +158,10 @@ describe("launch: messages around runts-init's pid", () => {
     await expect(launch(plan, new ShimProcess(shim, 0), {})).rejects.toThrow('mount "/x": no such file or directory');
   });
 
-  it("kills the container process whose error came before its pid", async () => {
+  it("kills the container process that fails after its cgroup sync", async () => {
     const { child, exited } = stand();
     try {
-      const shim = fakeInit("child-error", [["sync", "cgroup"], "ack", ["error", "pivot_root", "/r", "13", ""], ["pid", "$PID"]], child.pid!);
+      const shim = fakeInit("child-error", [["pid", "$PID"], ["sync", "cgroup"], "ack", ["error", "pivot_root", "/r", "13", ""]], child.pid!);
       const seen: number[] = [];
       await expect(launch(plan, new ShimProcess(shim, 0), { onCloned: (p) => void seen.push(p) })).rejects.toThrow(
         'pivot_root "/r": permission denied',
@@ -133,10 +174,10 @@ describe("launch: messages around runts-init's pid", () => {
     }
   });
 
-  it("sends an exec plan no ack ahead; the exec'd process closing the channel is success", async () => {
+  it("sends an exec plan no cgroup ack; the exec'd process closing the channel is success", async () => {
     const { child, exited } = stand();
     try {
-      const exec: LaunchPlan = { ...plan, mode: "exec", steps: [step("CLONE", "0")], ackCgroupAhead: false };
+      const exec: LaunchPlan = { ...plan, mode: "exec", steps: [step("CLONE", "0")], cgroupSync: false };
       const shim = fakeInit("exec", [["pid", "$PID"], "quiet"], child.pid!);
       expect((await launch(exec, new ShimProcess(shim, 0), {})).pid).toBe(child.pid);
     } finally {

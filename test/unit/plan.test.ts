@@ -47,10 +47,10 @@ describe("launch plan", () => {
     const order = ops(p.steps);
     const idx = (op: Step["op"]) => order.indexOf(op);
     expect(order[0]).toBe("OPEN_FIFO");
-    // The container process first waits for its cgroup's resources; no id maps or hooks: no "ready" stage.
+    // The container process first waits to be put into its cgroup; no id maps or hooks: no "ready" stage.
     expect(p.steps[idx("CLONE") + 1]).toEqual({ op: "SYNC", args: ["cgroup"] });
-    // runts answers it ahead, which only works if nothing before the clone syncs.
-    expect(p.ackCgroupAhead).toBe(true);
+    // runts answers it once the process is in its cgroup, which only works if nothing before the clone syncs.
+    expect(p.cgroupSync).toBe(true);
     expect(order.slice(0, idx("CLONE"))).not.toContain("SYNC");
     expect(find(p.steps, "SYNC", "ready")).toEqual([]);
     expect(idx("CLONE")).toBeLessThan(idx("MOUNT_HOST"));
@@ -111,7 +111,9 @@ describe("launch plan", () => {
     expect(unshares).toEqual(["0x80", "0x2000000"]);
     expect(find(p.steps, "WRITE_FILE")[0]?.args).toEqual(["/proc/self/timens_offsets", "monotonic 86400 0\n"]);
     expect(order.indexOf("WRITE_FILE")).toBeLessThan(order.indexOf("CLONE"));
-    expect(order.lastIndexOf("UNSHARE")).toBeGreaterThan(order.indexOf("CLONE"));
+    // Once runts has put the process into its cgroup (the cgroup sync): the namespace is rooted there.
+    expect(order.indexOf("SYNC")).toBe(order.indexOf("CLONE") + 1);
+    expect(order.lastIndexOf("UNSHARE")).toBeGreaterThan(order.indexOf("SYNC"));
   });
 
   it("mounts with runc's flags: proc, tmpfs data, bind with remount flags", () => {
