@@ -9,15 +9,20 @@ import type { ParsedCommandLine } from "./args.js";
 import { parseEngineArgs } from "./engine-args.js";
 import { configureLog, log } from "../log.js";
 import { stdout, stderr } from "../output.js";
+// The one command loaded with the entry: engines call `state` most (containerd
+// on every status query), and its few modules (container/status.ts,
+// cli/state-json.ts) are what start, kill and delete load anyway. Measured:
+// a `state` 0.1M instructions and ~20 page faults less; `--version` 0.16M more.
+import * as stateCommand from "../commands/state.js";
 
 export type CommandModule = { run(cmd: ParsedCommandLine): Promise<number> };
 
-/** Each command's module, imported on demand so a command pays only for itself. */
+/** Each command's module, imported on demand so a command pays only for itself (but see above). */
 const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
   create: () => import("../commands/create.js"),
   start: () => import("../commands/start.js"),
   run: () => import("../commands/run.js"),
-  state: () => import("../commands/state.js"),
+  state: async () => stateCommand,
   kill: () => import("../commands/kill.js"),
   delete: () => import("../commands/delete.js"),
   list: () => import("../commands/list.js"),

@@ -49,6 +49,15 @@ describe("lazy imports", () => {
     });
   }
 
+  it("the entry (with `state`, loaded with it) reaches no cgroup manager, libc, launcher or planner", () => {
+    const mods = [...reachable(path.join(SRC, "cli", "main.ts"))].map((m) => path.relative(SRC, m));
+    expect(mods).toContain("commands/state.ts");
+    const heavy = mods.filter(
+      (m) => m === "cgroups/manager.ts" || m === "cgroups/index.ts" || m.startsWith("sys/") || m.startsWith("launcher/") || m.startsWith("plan/"),
+    );
+    expect(heavy).toEqual([]);
+  });
+
   it("the walker does see args.ts where a command imports it (kill)", () => {
     expect([...reachable(path.join(SRC, "commands", "kill.ts"))]).toContain(path.join(SRC, "cli", "args.ts"));
   });
