@@ -5,6 +5,8 @@
  *
  * Pure data plus a help renderer. The parser lives in args.ts.
  */
+import { OCI_VERSION, RUNTS_VERSION } from "../version.js";
+import { tabwrite } from "./format.js";
 
 /**
  * How a flag's value is parsed, mirroring the urfave/cli flag type runc uses:
@@ -62,8 +64,10 @@ export interface CommandSpec {
   readonly name: CommandName;
   /** One-line description (runc's Usage). */
   readonly usage: string;
-  /** What follows the options in the USAGE line, e.g. "<container-id> [signal]". */
+  /** What follows the options in the USAGE line, e.g. "<container-id> [signal]", then its explanation and examples. */
   readonly argsUsage: string;
+  /** The DESCRIPTION block of the help, when runc's command has one. */
+  readonly description?: string;
   readonly flags: readonly FlagSpec[];
   readonly args: ArgCount;
   /**
@@ -128,6 +132,24 @@ Where "<container-id>" is your name for the instance of the container that you
 are starting. The name you provide for the container instance must be unique on
 your host.`;
 
+/** The id of a container acted on, as runc's help explains it: "... to be <done>." */
+const idToBe = (done: string, space = ""): string => `<container-id>
+
+Where "<container-id>" is the name for the instance of the container to be
+${done}.${space}`;
+
+/** create's and run's DESCRIPTION. */
+const startsBundle = (command: string): string => `The ${command} command creates an instance of a container for a bundle. The bundle
+is a directory with a specification file named "config.json" and a root
+filesystem.
+
+The specification file includes an args parameter. The args parameter is used
+to specify command(s) that get run when the container is started. To change the
+command(s) that get executed on start, edit the args parameter of the spec. See
+"runts spec --help" for more explanation.`;
+
+const SEE_LIST = "Use runts list to identify instances of containers and their current status.";
+
 // ---------------------------------------------------------------------------
 // the table
 
@@ -164,7 +186,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     return {
       name: "checkpoint",
       usage: "checkpoint a running container",
-      argsUsage: "<container-id>",
+      argsUsage: idToBe("checkpointed"),
+      description: "The checkpoint command saves the state of the container instance.",
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [
@@ -190,6 +213,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       name: "create",
       usage: "create a container",
       argsUsage: ID_HELP,
+      description: startsBundle("create"),
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [
@@ -207,7 +231,14 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     return {
       name: "delete",
       usage: "delete any resources held by the container often used with detached container",
-      argsUsage: EXISTING_ID_HELP,
+      argsUsage: `${EXISTING_ID_HELP}
+
+EXAMPLE:
+For example, if the container id is "ubuntu01" and runts list currently shows the
+status of "ubuntu01" as "stopped" the following will delete resources held for
+"ubuntu01" removing "ubuntu01" from the runts list of containers:
+
+       # runts delete ubuntu01`,
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [boolFlag("force", "Forcibly deletes the container if it is still running (uses SIGKILL)", ["f"])],
@@ -218,6 +249,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       name: "events",
       usage: "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
       argsUsage: EXISTING_ID_HELP,
+      description: `The events command displays information about the container. By default the
+information is displayed once every 5 seconds.`,
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [
@@ -230,7 +263,17 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     return {
       name: "exec",
       usage: "execute new process inside the container",
-      argsUsage: `<container-id> <command> [command options]  || -p process.json <container-id>`,
+      argsUsage: `<container-id> <command> [command options]  || -p process.json <container-id>
+
+Where "<container-id>" is the name for the instance of the container and
+"<command>" is the command to be executed in the container.
+"<command>" can't be empty unless a "-p" flag provided.
+
+EXAMPLE:
+For example, if the container is configured to run the linux ps command the
+following will output a list of processes running in the container:
+
+       # runts exec <container-id> ps`,
       args: { min: 1 },
       skipArgReorder: true,
       flags: [
@@ -261,7 +304,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       argsUsage: `<container-id> [signal]
 
 Where "<container-id>" is the name for the instance of the container and
-"[signal]" is the signal to be sent to the init process.`,
+"[signal]" is the signal to be sent to the init process.
+
+EXAMPLE:
+For example, if the container id is "ubuntu01" the following will send a "KILL"
+signal to the init process of the "ubuntu01" container:
+
+       # runts kill ubuntu01 KILL`,
       args: { min: 1, max: 2 },
       skipArgReorder: false,
       flags: [boolFlag("all", "send the specified signal to all processes inside the container", ["a"])],
@@ -271,7 +320,18 @@ Where "<container-id>" is the name for the instance of the container and
     return {
       name: "list",
       usage: "lists containers started by runts with the given root",
-      argsUsage: "",
+      argsUsage: `
+
+Where the given root is specified via the global option "--root"
+(default: "/run/runts").
+
+EXAMPLE 1:
+To list containers created via the default "--root":
+       # runts list
+
+EXAMPLE 2:
+To list containers created using a non-default value for "--root":
+       # runts --root value list`,
       args: { exact: 0 },
       skipArgReorder: false,
       flags: [FORMAT, boolFlag("quiet", "display only container IDs", ["q"])],
@@ -281,7 +341,10 @@ Where "<container-id>" is the name for the instance of the container and
     return {
       name: "pause",
       usage: "pause suspends all processes inside the container",
-      argsUsage: "<container-id>",
+      argsUsage: idToBe("paused", " "),
+      description: `The pause command suspends all processes in the instance of the container.
+
+${SEE_LIST}`,
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [],
@@ -301,7 +364,9 @@ Where "<container-id>" is the name for the instance of the container and
     return {
       name: "restore",
       usage: "restore a container from a previous checkpoint",
-      argsUsage: "<container-id>",
+      argsUsage: idToBe("restored"),
+      description: `Restores the saved state of the container instance that was previously saved
+using the runts checkpoint command.`,
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [
@@ -330,7 +395,10 @@ Where "<container-id>" is the name for the instance of the container and
     return {
       name: "resume",
       usage: "resumes all processes that have been previously paused",
-      argsUsage: "<container-id>",
+      argsUsage: idToBe("resumed"),
+      description: `The resume command resumes all processes in the instance of the container.
+
+${SEE_LIST}`,
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [],
@@ -341,6 +409,7 @@ Where "<container-id>" is the name for the instance of the container and
       name: "run",
       usage: "create and run a container",
       argsUsage: ID_HELP,
+      description: startsBundle("run"),
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [
@@ -362,6 +431,54 @@ Where "<container-id>" is the name for the instance of the container and
       name: "spec",
       usage: "create a new specification file",
       argsUsage: "",
+      description: `The spec command creates the new specification file named "config.json" for
+the bundle.
+
+The spec generated is just a starter file. Editing of the spec is required to
+achieve desired results. For example, the newly generated spec includes an args
+parameter that is initially set to call the "sh" command when the container is
+started. Calling "sh" may work for an ubuntu container or busybox, but will not
+work for containers that do not include the "sh" program.
+
+EXAMPLE:
+  To run docker's hello-world container one needs to set the args parameter
+in the spec to call hello. This can be done using the sed command or a text
+editor. The following commands create a bundle for hello-world, change the
+default args parameter in the spec from "sh" to "/hello", then run the hello
+command in a new hello-world container named container1:
+
+    mkdir hello
+    cd hello
+    docker pull hello-world
+    docker export $(docker create hello-world) > hello-world.tar
+    mkdir rootfs
+    tar -C rootfs -xf hello-world.tar
+    runts spec
+    sed -i 's;"sh";"/hello";' config.json
+    runts run container1
+
+In the run command above, "container1" is the name for the instance of the
+container that you are starting. The name you provide for the container instance
+must be unique on your host.
+
+An alternative for generating a customized spec config is to use "oci-runtime-tool", the
+sub-command "oci-runtime-tool generate" has lots of options that can be used to do any
+customizations as you want, see runtime-tools (https://github.com/opencontainers/runtime-tools)
+to get more information.
+
+When starting a container through runts, runts needs root privilege. If not
+already running as root, you can use sudo to give runts root privilege. For
+example: "sudo runts start container1" will give runts root privilege to start the
+container on your host.
+
+Alternatively, you can start a rootless container, which has the ability to run
+without root privileges. For this to work, the specification file needs to be
+adjusted accordingly. You can pass the parameter --rootless to this command to
+generate a proper rootless spec file.
+
+Note that --rootless is not needed when you execute runts as the root in a user namespace
+created by an unprivileged user.
+`,
       args: { exact: 0 },
       skipArgReorder: false,
       flags: [
@@ -375,6 +492,7 @@ Where "<container-id>" is the name for the instance of the container and
       name: "start",
       usage: "executes the user defined process in a created container",
       argsUsage: ID_HELP,
+      description: "The start command executes the user defined process in a created container.",
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [],
@@ -387,6 +505,8 @@ Where "<container-id>" is the name for the instance of the container and
       argsUsage: `<container-id>
 
 Where "<container-id>" is your name for the instance of the container.`,
+      description: `The state command outputs current state information for the
+instance of a container.`,
       args: { exact: 1 },
       skipArgReorder: false,
       flags: [],
@@ -402,7 +522,32 @@ Where "<container-id>" is your name for the instance of the container.`,
       flags: [
         stringFlag(
           "resources",
-          "path to the file containing the resources to update or '-' to read from the standard input",
+          `path to the file containing the resources to update or '-' to read from the standard input
+
+The accepted format is as follow (unchanged values can be omitted):
+
+{
+  "memory": {
+    "limit": 0,
+    "reservation": 0,
+    "swap": 0
+  },
+  "cpu": {
+    "shares": 0,
+    "quota": 0,
+    "period": 0,
+    "realtimeRuntime": 0,
+    "realtimePeriod": 0,
+    "cpus": "",
+    "mems": ""
+  },
+  "blockIO": {
+    "weight": 0
+  }
+}
+
+Note: if data is to be read from a file or the standard input, all
+other options are ignored.`,
           ["r"],
         ),
         intFlag("blkio-weight", "Specifies per cgroup weight, range is from 10 to 1000"),
@@ -429,6 +574,11 @@ Where "<container-id>" is your name for the instance of the container.`,
       name: "features",
       usage: "show the enabled features",
       argsUsage: "",
+      description: `Show the enabled features.
+   The result is parsable as a JSON.
+   See https://github.com/opencontainers/runtime-spec/blob/main/features.md for the format.
+   The types are experimental and subject to change.
+`,
       args: { exact: 0 },
       skipArgReorder: false,
       flags: [],
@@ -461,12 +611,17 @@ function flagUsage(f: FlagSpec): string {
   return `${f.usage} (default: ${JSON.stringify(f.default)})`;
 }
 
-/** Two-column option list aligned like urfave/cli's tabwriter(1, 8, 2, ' '). */
-function optionLines(flags: readonly FlagSpec[]): string[] {
-  const visible = flags.filter((f) => !f.hidden);
-  const titles = visible.map(flagTitle);
-  const width = Math.max(0, ...titles.map((t) => [...t].length)) + 2;
-  return visible.map((f, i) => `   ${(titles[i] ?? "").padEnd(width)}${flagUsage(f)}`);
+/**
+ * The option list as urfave/cli writes it: each flag as "   title\tusage",
+ * through Go's tabwriter(minwidth 1, tabwidth 8, padding 2, ' '). A usage of
+ * several lines (update's --resources) ends the aligned block, as in runc.
+ */
+function optionLines(flags: readonly FlagSpec[]): string {
+  const text = flags
+    .filter((f) => !f.hidden)
+    .map((f) => `   ${flagTitle(f)}\t${flagUsage(f)}\n`)
+    .join("");
+  return tabwrite(text, { minwidth: 1, tabwidth: 8, padding: 2, padchar: " " });
 }
 
 /** `runts <command> --help` text (what runc prints to stdout). */
@@ -476,20 +631,42 @@ export function commandHelp(name: CommandName, program = "runts"): string {
   let out = `NAME:\n   ${program} ${c.name} - ${c.usage}\n\nUSAGE:\n   ${program} ${c.name}`;
   if (c.flags.length > 0) out += " [command options]";
   out += ` ${argsUsage}\n`;
-  if (c.flags.length > 0) {
-    out += `\nOPTIONS:\n${optionLines(c.flags).join("\n")}\n   \n`;
-  }
+  if (c.description !== undefined) out += `\nDESCRIPTION:\n   ${c.description}\n`;
+  if (c.flags.length > 0) out += `\nOPTIONS:\n${optionLines(c.flags)}   \n`;
   return out;
 }
 
-/** `runts --help` text. */
-export function appHelp(program = "runts", version = ""): string {
+/** What `runts --help` says of runts before its usage line (runc's text, for runts). */
+const APP_DESCRIPTION = `runts is a command line client for running applications packaged according to
+the Open Container Initiative (OCI) format and is a compliant implementation of the
+Open Container Initiative specification.
+
+runts integrates well with existing process supervisors to provide a production
+container runtime environment for applications. It can be used with your
+existing process monitoring tools and the container will be spawned as a
+direct child of the process supervisor.
+
+Containers are configured using bundles. A bundle for a container is a directory
+that includes a specification file named "config.json" and a root filesystem.
+The root filesystem contains the contents of the container.
+
+To start a new instance of a container:
+
+    # runts run [ -b bundle ] <container-id>
+
+Where "<container-id>" is your name for the instance of the container that you
+are starting. The name you provide for the container instance must be unique on
+your host. Providing the bundle directory using "-b" is optional. The default
+value for "bundle" is the current directory.`;
+
+/** `runts --help` text; `version` is what `--version` prints after "runts version ". */
+export function appHelp(program = "runts", version = `${RUNTS_VERSION}\nspec: ${OCI_VERSION}`): string {
   // runc lists commands in declaration order (alphabetical, then features).
   const rows = [...COMMAND_NAMES.map((n) => [n, COMMANDS[n].usage] as const), ["help, h", "Shows a list of commands or help for one command"] as const];
   const w = Math.max(...rows.map(([n]) => n.length)) + 2;
-  let out = `NAME:\n   ${program} - Open Container Initiative runtime\n\nUSAGE:\n   ${program} [global options] command [command options] [arguments...]\n`;
+  let out = `NAME:\n   ${program} - Open Container Initiative runtime\n\n${APP_DESCRIPTION}\n\nUSAGE:\n   ${program} [global options] command [command options] [arguments...]\n`;
   if (version) out += `\nVERSION:\n   ${version}\n`;
   out += `\nCOMMANDS:\n${rows.map(([n, u]) => `   ${n.padEnd(w)}${u}`).join("\n")}\n`;
-  out += `\nGLOBAL OPTIONS:\n${optionLines(GLOBAL_FLAGS).join("\n")}\n`;
+  out += `\nGLOBAL OPTIONS:\n${optionLines(GLOBAL_FLAGS)}`;
   return out;
 }

@@ -62,13 +62,13 @@ async function main(argv: string[]): Promise<number> {
   mark("arguments parsed");
   try {
     if (cmd.command === "help" || cmd.command === "version") {
-      const { RUNTS_VERSION, OCI_VERSION } = await import("../version.js");
       if (cmd.command === "version") {
+        const { RUNTS_VERSION, OCI_VERSION } = await import("../version.js");
         stdout(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);
       } else {
         const { appHelp, commandHelp, isCommandName } = await import("./commands.js");
         const topic = cmd.positionals[0];
-        stdout(topic && isCommandName(topic) ? commandHelp(topic) : appHelp("runts", RUNTS_VERSION));
+        stdout(topic && isCommandName(topic) ? commandHelp(topic) : appHelp());
       }
       return 0;
     }
