@@ -6,16 +6,17 @@
  */
 import { statSync } from "node:fs";
 import { RuntsError, fromNodeError } from "../errors.js";
-import type { CgroupHierarchyState, CgroupManager, CgroupMode, CgroupState, FreezerState, LinuxResources } from "./common.js";
+import type { CgroupHierarchyState, CgroupJoin, CgroupManager, CgroupMode, CgroupState, FreezerState, LinuxResources } from "./common.js";
 import { freezerState, setFrozen } from "./freezer.js";
 import {
   errCode,
   hasFile,
+  type LineFile,
   mkdirLevels,
+  openLines,
   readProcsRecursive,
   removeIfUnused,
   removeTree,
-  writeLines,
   writeValue,
 } from "./fsutil.js";
 import { checkResources, mergeResources } from "./resources.js";
@@ -97,13 +98,34 @@ export abstract class HierarchyManager implements CgroupManager {
   }
 
   join(pid: number): void {
-    if (!Number.isInteger(pid) || pid <= 0) {
-      throw new RuntsError(`cannot join pid ${pid} to a cgroup: not a process id`, {
-        step: "cgroup join",
-        path: this.cgroupsPath,
-      });
+    const j = this.openJoin();
+    try {
+      j.join(pid);
+    } finally {
+      j.close();
     }
-    for (const h of this.hierarchies) writeLines(`${h.dir}/cgroup.procs`, [String(pid)], "cgroup join");
+  }
+
+  openJoin(): CgroupJoin {
+    const files: LineFile[] = [];
+    try {
+      for (const h of this.hierarchies) files.push(openLines(`${h.dir}/cgroup.procs`, "cgroup join"));
+    } catch (err) {
+      for (const f of files) f.close();
+      throw err;
+    }
+    const path = this.cgroupsPath;
+    return {
+      join(pid: number): void {
+        if (!Number.isInteger(pid) || pid <= 0) {
+          throw new RuntsError(`cannot join pid ${pid} to a cgroup: not a process id`, { step: "cgroup join", path });
+        }
+        for (const f of files) f.write(String(pid));
+      },
+      close(): void {
+        for (const f of files) f.close();
+      },
+    };
   }
 
   pids(): number[] {

@@ -165,6 +165,13 @@ export interface CgroupState {
 /** Freezer state as runc names it; "unsupported" when the host has no freezer. */
 export type FreezerState = "THAWED" | "FROZEN" | "FREEZING" | "unsupported";
 
+/** The cgroup.procs files of a cgroup, open (CgroupManager.openJoin). */
+export interface CgroupJoin {
+  join(pid: number): void;
+  /** Idempotent. */
+  close(): void;
+}
+
 export interface CgroupManager {
   readonly mode: CgroupMode;
   /**
@@ -176,6 +183,12 @@ export interface CgroupManager {
   create(): void;
   /** Move a process into the cgroup (cgroup.procs of every hierarchy). */
   join(pid: number): void;
+  /**
+   * join() in two halves: every cgroup.procs opened now, the process moved
+   * in later with one write per hierarchy (create opens them while
+   * runts-init clones the container process). Close it when done.
+   */
+  openJoin(): CgroupJoin;
   /**
    * Apply OCI linux.resources. Everything is checked before anything is
    * written: the shape, and that every non-empty value has a controller here

@@ -35,14 +35,31 @@ export function errCode(err: unknown): string | undefined {
  * tests keeps every line, in order.
  */
 export function writeLines(path: string, lines: readonly string[], step: string): void {
+  const file = openLines(path, step);
+  try {
+    for (const line of lines) file.write(line);
+  } finally {
+    file.close();
+  }
+}
+
+/** An open control file that takes one line per write(2) (cgroup.procs, devices.allow). */
+export interface LineFile {
+  write(line: string): void;
+  /** Idempotent. */
+  close(): void;
+}
+
+export function openLines(path: string, step: string): LineFile {
   let fd: number;
   try {
     fd = openSync(path, "a");
   } catch (err) {
     throw fromNodeError(err, step, { path });
   }
-  try {
-    for (const line of lines) {
+  let open = true;
+  return {
+    write(line: string): void {
       try {
         writeObserver?.(path, line);
         writeSync(fd, line + "\n");
@@ -50,10 +67,12 @@ export function writeLines(path: string, lines: readonly string[], step: string)
         const e = fromNodeError(err, step, { path });
         throw new RuntsError(`writing ${JSON.stringify(line)} failed`, e.context);
       }
-    }
-  } finally {
-    closeSync(fd);
-  }
+    },
+    close(): void {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
 }
 
 /**

@@ -2,6 +2,7 @@
 export type {
   CgroupEnv,
   CgroupHierarchyState,
+  CgroupJoin,
   CgroupManager,
   CgroupManagerOptions,
   CgroupMode,

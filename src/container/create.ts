@@ -4,7 +4,7 @@
  * Any failure undoes everything this call made: nothing is left on the host.
  */
 import { basename, resolve } from "node:path";
-import { type CgroupManager, createCgroupManager } from "../cgroups/index.js";
+import { type CgroupJoin, type CgroupManager, createCgroupManager } from "../cgroups/index.js";
 import { warmCgroupMigration } from "../cgroups/warmup.js";
 import { RuntsError } from "../errors.js";
 import type { UsernsHolder } from "../launcher/idmap.js";
@@ -127,6 +127,9 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       libc.mkfifo(dir.fifo, 0o622);
       for (const note of plan.notes) await log(note.level, note.message);
       const view = { id: opts.id, bundle: opts.bundle, ...(annotations ? { annotations } : {}) };
+      // The cgroup.procs files, opened while runts-init clones: moving the
+      // container process in is then one write per hierarchy.
+      let joining: CgroupJoin | undefined;
       const launched = await launch(plan, init, {
         // The plan goes once the cgroup migration warm-up is over: sent while
         // it was pending, the clone and the cgroup directories below were
@@ -142,12 +145,13 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
           // state.json, `delete --force` finds the cgroup (later the pid) here.
           dir.stage(savedState(opts, spec, 0, rootfs, cg));
           mark("cgroup dirs made");
-          // Set before the process joins: it is born into the limits.
+          // Set before the process joins: its cgroup has its limits from the start.
           cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
           mark("cgroup resources set");
+          joining = cg.openJoin();
         },
         placeCloned: (p) => {
-          cg.join(p);
+          (joining ?? cg).join(p);
           mark("cgroup joined");
         },
         onCloned: (p) => {
@@ -164,7 +168,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
           await runHooks("createRuntime", spec.hooks?.createRuntime, creating);
           return plan.hookStates ? [creating, hookState({ ...view, pid }, "created")] : undefined;
         },
-      });
+      }).finally(() => joining?.close());
       mark("container created");
       // launch returns only once the pid came, and with it the staged state.
       const state = staged;

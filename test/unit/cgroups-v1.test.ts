@@ -94,6 +94,34 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     expect(() => m.join(0)).toThrow(RuntsError);
   });
 
+  it("openJoin opens every cgroup.procs first and moves the process in later, one write each", () => {
+    const s = setup(mode);
+    const m = createCgroupManager({ id: "c1", env: s.env });
+    m.create();
+    const fds = (): number => readdirSync("/proc/self/fd").length;
+    const before = fds();
+    const j = m.openJoin();
+    expect(fds()).toBe(before + dirs.length);
+    for (const d of dirs) expect(read(`${s.mount(d)}/runts/c1/cgroup.procs`), d).toBe("");
+    j.join(4242);
+    for (const d of dirs) expect(read(`${s.mount(d)}/runts/c1/cgroup.procs`), d).toBe("4242\n");
+    expect(() => j.join(-1)).toThrow(RuntsError);
+    j.close();
+    j.close();
+    expect(fds()).toBe(before);
+    // A hierarchy without the directory: an error naming it, and nothing left open.
+    rmSync(`${s.mount("pids")}/runts/c1`, { recursive: true });
+    let err: unknown;
+    try {
+      m.openJoin();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RuntsError);
+    expect((err as RuntsError).toLine()).toMatch(/^cgroup join \S*\/pids\/runts\/c1\/cgroup\.procs: open failed: no such file or directory$/);
+    expect(fds()).toBe(before);
+  });
+
   it("falls back to freezer, then memory, for pids when pids is not mounted", () => {
     const s = setup(mode, { without: ["pids"] });
     const m = createCgroupManager({ id: "c1", env: s.env });
