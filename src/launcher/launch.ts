@@ -162,11 +162,11 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     if (pid && plan.cgroupSync && !failed) {
       try {
         await hooks.placeCloned?.(pid);
-        // Answered now, asked or not yet: "sync cgroup" is its first step.
-        channel.send("ack");
       } catch (err) {
         failed = { err };
       }
+      // Answered now, asked or not yet: "sync cgroup" is its first step.
+      if (!failed) ackCgroup(channel);
     }
     // After a failure too: the caller learns of a process to clean up after.
     if (pid) hooks.onCloned?.(pid);
@@ -213,6 +213,19 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     throw err;
   } finally {
     init.release();
+  }
+}
+
+/**
+ * The container process's cgroup sync answered. A process that is gone
+ * already is no write error: the messages read next say what became of it
+ * (or that it left without a word).
+ */
+function ackCgroup(channel: Channel): void {
+  try {
+    channel.send("ack");
+  } catch (err) {
+    if (!peerGone(err)) throw err;
   }
 }
 

@@ -158,6 +158,20 @@ describe("launch: messages around runts-init's pid", () => {
     await expect(launch(plan, new ShimProcess(shim, 0), {})).rejects.toThrow('mount "/x": no such file or directory');
   });
 
+  it("says the container process left without a word when it is gone before its cgroup sync is answered", async () => {
+    const { child, exited } = stand();
+    try {
+      // The stand-in leaves right after the pid; placing takes long enough for its end to be closed.
+      const shim = fakeInit("gone-before-ack", [["pid", "$PID"]], child.pid!);
+      await expect(
+        launch(plan, new ShimProcess(shim, 0), { placeCloned: () => new Promise((r) => setTimeout(r, 200)) }),
+      ).rejects.toThrow("container init exited before it was set up");
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  });
+
   it("kills the container process that fails after its cgroup sync", async () => {
     const { child, exited } = stand();
     try {
