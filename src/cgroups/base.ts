@@ -22,6 +22,12 @@ import {
 import { checkResources, mergeResources } from "./resources.js";
 import type { CgroupStats } from "./stats.js";
 
+function checkPid(pid: number, path: string): void {
+  if (!Number.isInteger(pid) || pid <= 0) {
+    throw new RuntsError(`cannot join pid ${pid} to a cgroup: not a process id`, { step: "cgroup join", path });
+  }
+}
+
 /** How long destroy() keeps retrying EBUSY from tasks still exiting. */
 export const DESTROY_BUSY_TIMEOUT_MS = 1000;
 
@@ -98,6 +104,7 @@ export abstract class HierarchyManager implements CgroupManager {
   }
 
   join(pid: number): void {
+    checkPid(pid, this.cgroupsPath);
     const j = this.openJoin();
     try {
       j.join(pid);
@@ -117,9 +124,7 @@ export abstract class HierarchyManager implements CgroupManager {
     const path = this.cgroupsPath;
     return {
       join(pid: number): void {
-        if (!Number.isInteger(pid) || pid <= 0) {
-          throw new RuntsError(`cannot join pid ${pid} to a cgroup: not a process id`, { step: "cgroup join", path });
-        }
+        checkPid(pid, path);
         for (const f of files) f.write(String(pid));
       },
       close(): void {

@@ -60,6 +60,7 @@ export function openLines(path: string, step: string): LineFile {
   let open = true;
   return {
     write(line: string): void {
+      if (!open) throw new RuntsError(`writing ${JSON.stringify(line)} failed: the file is closed`, { step, path });
       try {
         writeObserver?.(path, line);
         writeSync(fd, line + "\n");
@@ -69,8 +70,10 @@ export function openLines(path: string, step: string): LineFile {
       }
     },
     close(): void {
-      if (open) closeSync(fd);
+      if (!open) return;
+      // Cleared first: a failed close is not retried on a number that may be reused.
       open = false;
+      closeSync(fd);
     },
   };
 }

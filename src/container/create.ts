@@ -152,6 +152,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
         },
         placeCloned: (p) => {
           (joining ?? cg).join(p);
+          joining?.close();
           mark("cgroup joined");
         },
         onCloned: (p) => {

@@ -162,14 +162,21 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     if (pid && plan.cgroupSync && !failed) {
       try {
         await hooks.placeCloned?.(pid);
+        // Answered now, asked or not yet: "sync cgroup" is its first step.
+        ackCgroup(channel);
       } catch (err) {
         failed = { err };
       }
-      // Answered now, asked or not yet: "sync cgroup" is its first step.
-      if (!failed) ackCgroup(channel);
     }
-    // After a failure too: the caller learns of a process to clean up after.
-    if (pid) hooks.onCloned?.(pid);
+    // After a failure too: the caller learns of a process to clean up after
+    // (and what goes wrong in doing so does not hide the first failure).
+    if (pid) {
+      try {
+        hooks.onCloned?.(pid);
+      } catch (err) {
+        failed ??= { err };
+      }
+    }
     if (failed) throw failed.err;
     if (!pid) {
       // No pid came: runts-init failed before clone (its error is here) or died.

@@ -109,6 +109,8 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     j.close();
     j.close();
     expect(fds()).toBe(before);
+    // Closed means closed: no write lands on a descriptor number used again since.
+    expect(() => j.join(4242)).toThrow(/the file is closed/);
     // A hierarchy without the directory: an error naming it, and nothing left open.
     rmSync(`${s.mount("pids")}/runts/c1`, { recursive: true });
     let err: unknown;
@@ -119,6 +121,8 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     }
     expect(err).toBeInstanceOf(RuntsError);
     expect((err as RuntsError).toLine()).toMatch(/^cgroup join \S*\/pids\/runts\/c1\/cgroup\.procs: open failed: no such file or directory$/);
+    // A bad pid is named as such before any file is opened.
+    expect(() => m.join(0)).toThrow(/not a process id/);
     expect(fds()).toBe(before);
   });
 

@@ -146,6 +146,27 @@ describe("launch: messages around runts-init's pid", () => {
       // Told of the pid (to clean up after it), never placed or answered.
       expect(seen).toEqual([`cloned ${child.pid}`]);
       expect(existsSync(`${shim}.end`), "runts answered a process it could not place").toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  });
+
+  it("keeps the first failure when telling of the pid fails too", async () => {
+    const { child, exited } = stand();
+    try {
+      const shim = fakeInit("both-fail", [["sync", "cgroup"], ["pid", "$PID"], "end"], child.pid!);
+      await expect(
+        launch(plan, new ShimProcess(shim, 0), {
+          onSent: () => {
+            throw new Error("cgroup refused");
+          },
+          onCloned: () => {
+            throw new Error("staging failed");
+          },
+        }),
+      ).rejects.toThrow("cgroup refused");
+      expect(await exited).toBe("SIGKILL");
       expect(await exited).toBe("SIGKILL");
     } finally {
       child.kill("SIGKILL");
