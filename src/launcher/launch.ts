@@ -9,7 +9,7 @@
 import { closeSync, writeFileSync } from "node:fs";
 import { RuntsError } from "../errors.js";
 import { encodePlan, type IdMap, type LaunchPlan } from "../plan/plan.js";
-import { errnoMessage, pidfdGetfd, pidfdOpen, reapNow, spawnProgram } from "../sys/libc.js";
+import { errnoMessage, pidfdGetfd, pidfdOpen, reapNow, spawnProgram, waitReadableOrExit } from "../sys/libc.js";
 import { mark } from "../timing.js";
 import { Channel, shimSocketpair } from "./channel.js";
 
@@ -148,16 +148,25 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     // to its "sync cgroup" first (it waits there for the ack), or runts-init
     // or the process may report an error: what comes before the pid is kept,
     // in order, for after it.
+    // Read only while runts-init lives (or has left its messages): one that
+    // died between its clone and its pid message would leave the read hanging
+    // on the container process's end of the socket.
     const early: string[][] = [];
-    while (!pid) {
-      const msg = channel.read();
-      if (!msg) break;
-      if (msg[0] !== "pid") {
-        early.push(msg);
-        continue;
+    const shimFd = pidfdOpen(shimPid);
+    try {
+      while (!pid) {
+        if (waitReadableOrExit(channel.fd, shimFd) === "exited") break;
+        const msg = channel.read();
+        if (!msg) break;
+        if (msg[0] !== "pid") {
+          early.push(msg);
+          continue;
+        }
+        mark("pid received");
+        pid = Number(msg[1]);
       }
-      mark("pid received");
-      pid = Number(msg[1]);
+    } finally {
+      closeSync(shimFd);
     }
     if (pid && plan.cgroupSync && !failed) {
       try {

@@ -207,6 +207,32 @@ export function pidfdOpen(pid: number): number {
   return check("pidfd_open", call("pidfd_open", [t.I32, t.U32], [pid, 0]));
 }
 
+const POLLIN = 1;
+
+/**
+ * Wait until `fd` has something to read (data, end of file or an error: a
+ * read says which) or the process behind `pidfd` has exited. `fd` wins when
+ * both are ready.
+ */
+export function waitReadableOrExit(fd: number, pidfd: number): "readable" | "exited" {
+  const { view, addr } = out();
+  const t = lib().DataType;
+  // Two struct pollfd { int fd; short events; short revents; }.
+  view.setInt32(0, fd, true);
+  view.setInt16(4, POLLIN, true);
+  view.setInt32(8, pidfd, true);
+  view.setInt16(12, POLLIN, true);
+  for (;;) {
+    view.setInt16(6, 0, true);
+    view.setInt16(14, 0, true);
+    const r = call("poll", [t.BigInt, t.U64, t.I32], [addr, 2, -1]);
+    if (r.value < 0 && r.errnoCode === EINTR) continue;
+    check("poll", r);
+    if (view.getInt16(6, true) !== 0) return "readable";
+    if (view.getInt16(14, true) !== 0) return "exited";
+  }
+}
+
 /** Duplicate descriptor `fd` of the process behind `pidfd` into this process. */
 export function pidfdGetfd(pidfd: number, fd: number): number {
   const t = lib().DataType;

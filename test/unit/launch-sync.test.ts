@@ -6,7 +6,7 @@
  * it into its cgroup.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,10 +29,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * (fields; "$PID" becomes `pid`), "ack" to read one ack (as the container
  * process waits for one; it exits if none comes within 5 s), "quiet" to
  * check that nothing more was sent to it (an error message if something was),
- * or "end" to check that runts closes the channel with nothing more sent, and
- * then leave the file `${path}.end` (runts reaps us before launch() returns).
+ * "end" to check that runts closes the channel with nothing more sent, and
+ * then leave the file `${path}.end` (runts reaps us before launch() returns),
+ * or "forkhold" to leave a child holding the socket (its pid in
+ * `${path}.holder`) and exit.
  */
-function fakeInit(name: string, script: Array<string[] | "ack" | "quiet" | "end">, pid: number): string {
+function fakeInit(name: string, script: Array<string[] | "ack" | "quiet" | "end" | "forkhold">, pid: number): string {
   const path = join(dir, name);
   const lines = script.map((m) =>
     typeof m === "string" ? `${m}()` : `send(${m.map((f) => JSON.stringify(f === "$PID" ? String(pid) : f)).join(", ")})`,
@@ -58,6 +60,14 @@ def ack():
 def quiet():
     time.sleep(0.05)
     if select.select([fd], [], [], 0)[0]: send("error", "quiet", "", "0", "runts sent a message nobody asked for")
+def forkhold():
+    # A child that keeps the socket open (as a cloned container process would), then leave without a word.
+    if os.fork() == 0:
+        open(sys.argv[0] + ".holder", "w").write(str(os.getpid()))
+        time.sleep(30)
+        os._exit(0)
+    while not os.path.exists(sys.argv[0] + ".holder"): time.sleep(0.01)
+    sys.exit(0)
 def end():
     if not select.select([fd], [], [], 5)[0] or os.read(fd, 1): sys.exit(6)
     open(sys.argv[0] + ".end", "w").close()
@@ -220,6 +230,21 @@ describe("launch: messages around runts-init's pid", () => {
       await exited;
     }
   });
+
+  it("does not wait on the socket for a runts-init that died before its pid message", async () => {
+    const shim = fakeInit("died-after-clone", ["forkhold"], 0);
+    try {
+      const t0 = Date.now();
+      await expect(launch(plan, new ShimProcess(shim, 0), {})).rejects.toThrow(
+        /runts-init \(pid \d+\) exited before it started the container/,
+      );
+      // Not after the holder's 30 s: the read did not wait on it.
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      const holder = Number(readFileSync(`${shim}.holder`, "utf8"));
+      if (holder > 0) process.kill(holder, "SIGKILL");
+    }
+  }, 15_000);
 
   it("says runts-init died when it leaves without a word", async () => {
     const shim = fakeInit("silent", [], 0);
