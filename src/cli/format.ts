@@ -6,7 +6,7 @@
  */
 import { RuntsError } from "../errors.js";
 import { goQuote } from "./quote.js";
-import { type ContainerStateView, createdText, goJsonString, goSortedKeys } from "./state-json.js";
+import { type ContainerStateView, type StateField, createdText, goJsonString, stateFields } from "./state-json.js";
 
 // ---------------------------------------------------------------------------
 // inputs
@@ -27,26 +27,7 @@ export function parseOutputFormat(s: string): OutputFormat {
 // ---------------------------------------------------------------------------
 // list and state JSON
 
-/** [key, already-encoded JSON value] pairs in runc's containerState field order. */
-function stateFields(s: ContainerStateView, owner: string): [string, string | [string, string][]][] {
-  const fields: [string, string | [string, string][]][] = [
-    ["ociVersion", goJsonString(s.ociVersion)],
-    ["id", goJsonString(s.id)],
-    ["pid", String(s.status === "stopped" ? 0 : Math.trunc(s.pid))],
-    ["status", goJsonString(s.status)],
-    ["bundle", goJsonString(s.bundle)],
-    ["rootfs", goJsonString(s.rootfs)],
-    ["created", goJsonString(createdText(s.created))],
-  ];
-  const ann = s.annotations;
-  if (ann && Object.keys(ann).length > 0) {
-    fields.push(["annotations", goSortedKeys(ann).map((k) => [goJsonString(k), goJsonString(ann[k] ?? "")])]);
-  }
-  fields.push(["owner", goJsonString(owner)]);
-  return fields;
-}
-
-function compactObject(fields: [string, string | [string, string][]][]): string {
+function compactObject(fields: StateField[]): string {
   const parts = fields.map(([k, v]) => {
     const val = typeof v === "string" ? v : `{${v.map(([mk, mv]) => `${mk}:${mv}`).join(",")}}`;
     return `${goJsonString(k)}:${val}`;

@@ -97,7 +97,7 @@ function escaped(s: string): string {
 }
 
 /** Go sorts map keys by their UTF-8 bytes. */
-export function goSortedKeys(m: Readonly<Record<string, string>>): string[] {
+function goSortedKeys(m: Readonly<Record<string, string>>): string[] {
   return Object.keys(m).sort((a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")));
 }
 
@@ -125,25 +125,49 @@ export function createdText(c: string | Date | bigint): string {
   return rfc3339Nano(BigInt(c.getTime()) * 1_000_000n);
 }
 
+/** A field of runc's containerState: its key and its value, already encoded as JSON (annotations: encoded key/value pairs). */
+export type StateField = [string, string | [string, string][]];
+
+/** [key, already-encoded JSON value] pairs in runc's containerState field order. */
+export function stateFields(s: ContainerStateView, owner: string): StateField[] {
+  const fields: StateField[] = [
+    ["ociVersion", goJsonString(s.ociVersion)],
+    ["id", goJsonString(s.id)],
+    ["pid", String(s.status === "stopped" ? 0 : Math.trunc(s.pid))],
+    ["status", goJsonString(s.status)],
+    ["bundle", goJsonString(s.bundle)],
+    ["rootfs", goJsonString(s.rootfs)],
+    ["created", goJsonString(createdText(s.created))],
+  ];
+  const ann = s.annotations;
+  if (ann && Object.keys(ann).length > 0) {
+    fields.push(["annotations", goSortedKeys(ann).map((k) => [goJsonString(k), goJsonString(ann[k] ?? "")])]);
+  }
+  fields.push(["owner", goJsonString(owner)]);
+  return fields;
+}
+
 /**
  * `runts state ID` stdout: json.MarshalIndent(state, "", "  ") with no
  * trailing newline. runc never fills "owner" here, so it is always "".
  */
 export function formatState(s: ContainerStateView): string {
-  const pid = s.status === "stopped" ? 0 : Math.trunc(s.pid);
-  let out =
-    `{\n  "ociVersion": ${goJsonString(s.ociVersion)},\n  "id": ${goJsonString(s.id)},\n  "pid": ${pid},\n` +
-    `  "status": ${goJsonString(s.status)},\n  "bundle": ${goJsonString(s.bundle)},\n` +
-    `  "rootfs": ${goJsonString(s.rootfs)},\n  "created": ${goJsonString(createdText(s.created))},\n`;
-  const ann = s.annotations;
-  const keys = ann ? goSortedKeys(ann) : [];
-  if (ann && keys.length > 0) {
-    out += '  "annotations": {\n';
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] ?? "";
-      out += `    ${goJsonString(k)}: ${goJsonString(ann[k] ?? "")}${i + 1 < keys.length ? ",\n" : "\n"}`;
+  const fields = stateFields(s, "");
+  let out = "{\n";
+  for (let i = 0; i < fields.length; i++) {
+    const [k, v] = fields[i] as StateField;
+    out += `  "${k}": `;
+    if (typeof v === "string") {
+      out += v;
+    } else {
+      out += "{\n";
+      for (let j = 0; j < v.length; j++) {
+        const [mk, mv] = v[j] as [string, string];
+        out += `    ${mk}: ${mv}${j + 1 < v.length ? ",\n" : "\n"}`;
+      }
+      out += "  }";
     }
-    out += "  },\n";
+    out += i + 1 < fields.length ? ",\n" : "\n";
   }
-  return out + '  "owner": ""\n}';
+  return out + "}";
 }

@@ -146,11 +146,10 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
     }
     // runts-init sends "pid" right after clone. The container process may get
     // to its "sync cgroup" first (it waits there for the ack), or runts-init
-    // or the process may report an error: what comes before the pid is kept,
-    // in order, for after it.
-    // Read only while runts-init lives (or has left its messages): one that
-    // died between its clone and its pid message would leave the read hanging
-    // on the container process's end of the socket.
+    // may report an error: what comes before the pid is kept, in order, for
+    // after it. Read only while runts-init lives or has messages left: one
+    // that died between its clone and its pid message would leave the read
+    // hanging on the container process's end of the socket.
     const early: string[][] = [];
     const shimFd = pidfdOpen(shimPid);
     try {

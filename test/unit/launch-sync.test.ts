@@ -5,7 +5,7 @@
  * after runts-init's "pid" message, and is answered only once runts has put
  * it into its cgroup.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -88,18 +88,25 @@ const plan: LaunchPlan = {
   cgroupSync: true,
 };
 
-/** A process to stand for the container process: launch() kills it after a failure. */
-function stand(): { child: ChildProcess; exited: Promise<NodeJS.Signals | null> } {
+/**
+ * Run `body` with a process standing for the container process (launch()
+ * kills it after a failure): its pid, and its end (the signal that ended it).
+ * It is killed and awaited afterwards, whatever happened.
+ */
+async function withStandIn(body: (pid: number, exited: Promise<NodeJS.Signals | null>) => Promise<void>): Promise<void> {
   const child = spawn("sleep", ["60"], { stdio: "ignore" });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_c, sig) => resolve(sig)));
-  return { child, exited };
+  try {
+    await body(child.pid as number, exited);
+  } finally {
+    child.kill("SIGKILL");
+    await exited;
+  }
 }
 
 describe("launch: messages around runts-init's pid", () => {
   it("answers the cgroup sync that came before the pid once the process is placed, then goes on", async () => {
-    const { child, exited } = stand();
-    try {
-      const pid = child.pid!;
+    await withStandIn(async (pid) => {
       const shim = fakeInit(
         "sync-first",
         [["sync", "cgroup"], ["pid", "$PID"], "ack", ["sync", "ready"], "ack", ["created"], "end"],
@@ -114,16 +121,11 @@ describe("launch: messages around runts-init's pid", () => {
       expect(launched.pid).toBe(pid);
       expect(seen).toEqual([`placed ${pid}`, `cloned ${pid}`, `ready ${pid}`]);
       expect(existsSync(`${shim}.end`), "runts sent the stand-in an ack too many, or none for \"ready\"").toBe(true);
-    } finally {
-      child.kill("SIGKILL");
-      await exited;
-    }
+    });
   });
 
   it("answers the cgroup sync ahead when the pid comes first, and takes the late ask for what it is", async () => {
-    const { child, exited } = stand();
-    try {
-      const pid = child.pid!;
+    await withStandIn(async (pid) => {
       // The ack is read before the process says "sync cgroup": one ack for it, no more.
       const shim = fakeInit("pid-first", [["pid", "$PID"], "ack", ["sync", "cgroup"], ["created"], "end"], pid);
       const seen: string[] = [];
@@ -133,16 +135,12 @@ describe("launch: messages around runts-init's pid", () => {
       expect(launched.pid).toBe(pid);
       expect(seen).toEqual([`placed ${pid}`]);
       expect(existsSync(`${shim}.end`), "runts answered the late \"sync cgroup\" a second time").toBe(true);
-    } finally {
-      child.kill("SIGKILL");
-      await exited;
-    }
+    });
   });
 
   it("does not answer a process whose cgroup could not be set up, and kills it", async () => {
-    const { child, exited } = stand();
-    try {
-      const shim = fakeInit("sent-fails", [["sync", "cgroup"], ["pid", "$PID"], "end"], child.pid!);
+    await withStandIn(async (pid, exited) => {
+      const shim = fakeInit("sent-fails", [["sync", "cgroup"], ["pid", "$PID"], "end"], pid);
       const seen: string[] = [];
       await expect(
         launch(plan, new ShimProcess(shim, 0), {
@@ -154,18 +152,15 @@ describe("launch: messages around runts-init's pid", () => {
         }),
       ).rejects.toThrow("cgroup refused");
       // Told of the pid (to clean up after it), never placed or answered.
-      expect(seen).toEqual([`cloned ${child.pid}`]);
+      expect(seen).toEqual([`cloned ${pid}`]);
       expect(existsSync(`${shim}.end`), "runts answered a process it could not place").toBe(true);
-    } finally {
-      child.kill("SIGKILL");
-      await exited;
-    }
+      expect(await exited).toBe("SIGKILL");
+    });
   });
 
   it("keeps the first failure when telling of the pid fails too", async () => {
-    const { child, exited } = stand();
-    try {
-      const shim = fakeInit("both-fail", [["sync", "cgroup"], ["pid", "$PID"], "end"], child.pid!);
+    await withStandIn(async (pid, exited) => {
+      const shim = fakeInit("both-fail", [["sync", "cgroup"], ["pid", "$PID"], "end"], pid);
       await expect(
         launch(plan, new ShimProcess(shim, 0), {
           onSent: () => {
@@ -177,11 +172,7 @@ describe("launch: messages around runts-init's pid", () => {
         }),
       ).rejects.toThrow("cgroup refused");
       expect(await exited).toBe("SIGKILL");
-      expect(await exited).toBe("SIGKILL");
-    } finally {
-      child.kill("SIGKILL");
-      await exited;
-    }
+    });
   });
 
   it("reports runts-init's own error when it fails before clone (no pid follows)", async () => {
@@ -190,45 +181,33 @@ describe("launch: messages around runts-init's pid", () => {
   });
 
   it("says the container process left without a word when it is gone before its cgroup sync is answered", async () => {
-    const { child, exited } = stand();
-    try {
+    await withStandIn(async (pid) => {
       // The stand-in leaves right after the pid; placing takes long enough for its end to be closed.
-      const shim = fakeInit("gone-before-ack", [["pid", "$PID"]], child.pid!);
+      const shim = fakeInit("gone-before-ack", [["pid", "$PID"]], pid);
       await expect(
         launch(plan, new ShimProcess(shim, 0), { placeCloned: () => new Promise((r) => setTimeout(r, 200)) }),
       ).rejects.toThrow("container init exited before it was set up");
-    } finally {
-      child.kill("SIGKILL");
-      await exited;
-    }
+    });
   });
 
   it("kills the container process that fails after its cgroup sync", async () => {
-    const { child, exited } = stand();
-    try {
-      const shim = fakeInit("child-error", [["pid", "$PID"], ["sync", "cgroup"], "ack", ["error", "pivot_root", "/r", "13", ""]], child.pid!);
+    await withStandIn(async (pid, exited) => {
+      const shim = fakeInit("child-error", [["pid", "$PID"], ["sync", "cgroup"], "ack", ["error", "pivot_root", "/r", "13", ""]], pid);
       const seen: number[] = [];
       await expect(launch(plan, new ShimProcess(shim, 0), { onCloned: (p) => void seen.push(p) })).rejects.toThrow(
         'pivot_root "/r": permission denied',
       );
-      expect(seen).toEqual([child.pid]);
+      expect(seen).toEqual([pid]);
       expect(await exited).toBe("SIGKILL");
-    } finally {
-      child.kill("SIGKILL");
-      await exited;
-    }
+    });
   });
 
   it("sends an exec plan no cgroup ack; the exec'd process closing the channel is success", async () => {
-    const { child, exited } = stand();
-    try {
+    await withStandIn(async (pid) => {
       const exec: LaunchPlan = { ...plan, mode: "exec", steps: [step("CLONE", "0")], cgroupSync: false };
-      const shim = fakeInit("exec", [["pid", "$PID"], "quiet"], child.pid!);
-      expect((await launch(exec, new ShimProcess(shim, 0), {})).pid).toBe(child.pid);
-    } finally {
-      child.kill("SIGKILL");
-      await exited;
-    }
+      const shim = fakeInit("exec", [["pid", "$PID"], "quiet"], pid);
+      expect((await launch(exec, new ShimProcess(shim, 0), {})).pid).toBe(pid);
+    });
   });
 
   it("does not wait on the socket for a runts-init that died before its pid message", async () => {
