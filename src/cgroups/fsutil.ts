@@ -151,36 +151,35 @@ export function readValue(path: string, step: string): string {
 }
 
 /**
- * Create `dir` below `base` one level at a time and return the levels this
- * call made (shallowest first); levels that already exist are not ours. If a
- * level disappears under us (another runtime removing a shared parent), start
- * over a few times. `base` itself must exist.
+ * Create `dir` below `base` and return the levels this call made (shallowest
+ * first); levels that already exist are not ours. One mkdir when the parent
+ * exists, the usual case (an engine's shared parent): no failed mkdir per
+ * existing level, whose error objects cost a cold `create` ~0.3 ms over ten
+ * hierarchies. If a level disappears under us (another runtime removing a
+ * shared parent), start over a few times. `base` itself must exist.
  */
 export function mkdirLevels(base: string, dir: string, step: string): string[] {
   if (dir === base || !dir.startsWith(base + "/")) {
     throw new RuntsError(`cgroup directory ${dir} is not below ${base}`, { step, path: dir });
   }
-  const parts = dir.slice(base.length + 1).split("/");
   for (let attempt = 0; ; attempt++) {
-    const created: string[] = [];
-    let cur = base;
-    let lost = false;
-    for (const part of parts) {
-      cur = `${cur}/${part}`;
-      try {
-        mkdirSync(cur, 0o755);
-        created.push(cur);
-      } catch (err) {
-        const code = errCode(err);
-        if (code === "EEXIST") continue;
-        if (code === "ENOENT" && cur !== `${base}/${parts[0]}` && attempt < 3) {
-          lost = true;
-          break;
-        }
-        throw fromNodeError(err, step, { path: cur });
-      }
+    let first: string | undefined;
+    try {
+      first = mkdirSync(dir, { recursive: true, mode: 0o755 });
+    } catch (err) {
+      if (errCode(err) === "ENOENT" && attempt < 3 && existsSync(base)) continue;
+      throw fromNodeError(err, step, { path: dir });
     }
-    if (!lost) return created;
+    if (first === undefined) return [];
+    const created = [first];
+    for (let i = dir.indexOf("/", first.length + 1); i !== -1; i = dir.indexOf("/", i + 1)) created.push(dir.slice(0, i));
+    if (first !== dir) created.push(dir);
+    if (!first.startsWith(base + "/")) {
+      // base was missing and got made too: not a cgroup mount, undo.
+      for (const d of created.reverse()) rmdirSync(d);
+      throw new RuntsError(`cgroup mount ${base} does not exist`, { step, path: dir });
+    }
+    return created;
   }
 }
 
@@ -266,6 +265,8 @@ export function removeIfUnused(dir: string, step: string): boolean {
 export function readProcsRecursive(dir: string, step: string): number[] {
   const out = new Set<number>();
   const walk = (d: string, top: boolean): void => {
+    // A cgroup not made yet (create's check) has none: no failed open to throw.
+    if (top && !existsSync(d)) return;
     let text = "";
     try {
       text = readFileSync(`${d}/cgroup.procs`, "utf8");

@@ -38,6 +38,8 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
 
 async function main(argv: string[]): Promise<number> {
   mark("main");
+  // `runts --version` alone, as engines ask it (go-runc's Version, docker info): no parser.
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) return printVersion();
   // The usual engine call needs no more; anything else goes to runc's parser.
   let cmd: ParsedCommandLine | undefined = parseEngineArgs(argv);
   if (!cmd) {
@@ -61,15 +63,11 @@ async function main(argv: string[]): Promise<number> {
   configureLog(cmd.global);
   mark("arguments parsed");
   try {
-    if (cmd.command === "help" || cmd.command === "version") {
-      if (cmd.command === "version") {
-        const { RUNTS_VERSION, OCI_VERSION } = await import("../version.js");
-        stdout(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);
-      } else {
-        const { appHelp, commandHelp, isCommandName } = await import("./commands.js");
-        const topic = cmd.positionals[0];
-        stdout(topic && isCommandName(topic) ? commandHelp(topic) : appHelp());
-      }
+    if (cmd.command === "version") return await printVersion();
+    if (cmd.command === "help") {
+      const { appHelp, commandHelp, isCommandName } = await import("./commands.js");
+      const topic = cmd.positionals[0];
+      stdout(topic && isCommandName(topic) ? commandHelp(topic) : appHelp());
       return 0;
     }
     const load = COMMAND_MODULES[cmd.command];
@@ -88,6 +86,12 @@ async function main(argv: string[]): Promise<number> {
     const code = (err as { exitCode?: unknown }).exitCode;
     return typeof code === "number" ? code : 1;
   }
+}
+
+async function printVersion(): Promise<number> {
+  const { RUNTS_VERSION, OCI_VERSION } = await import("../version.js");
+  stdout(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);
+  return 0;
 }
 
 /**

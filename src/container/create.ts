@@ -250,7 +250,7 @@ function savedState(opts: CreateOptions, spec: Spec, pid: number, rootfs: string
     ociVersion: OCI_VERSION,
     id: opts.id,
     pid,
-    pidStartTime: procStat(pid)?.startTime ?? "",
+    pidStartTime: (pid > 0 && procStat(pid)?.startTime) || "",
     bundle: opts.bundle,
     rootfs,
     created: new Date().toISOString(),

@@ -15,10 +15,15 @@ import { runts } from "../helpers/runtime.js";
 describe.skipIf(!isRoot)("harness", () => {
   const env = useRuntimeEnv();
 
-  test("the runtime answers --version", async () => {
+  test("the runtime answers --version, -v and `--version <command>` alike", async () => {
     const r = await runts(["--version"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/version/i);
+    expect(r.stdout).toMatch(/^runts version \S+\nspec: \d+\.\d+\.\d+\S*\n$/);
+    // `--version` alone takes a shortcut past the parser: the same answer.
+    for (const args of [["-v"], ["--version", "state"], ["--root", "/tmp", "--version"]]) {
+      const other = await runts(args);
+      expect(other, args.join(" ")).toMatchObject({ code: 0, stdout: r.stdout, stderr: "" });
+    }
   });
 
   test("run in the foreground shows the container's output", async () => {

@@ -7,7 +7,7 @@ import { cgroupManagerFromState, createCgroupManager } from "../../src/cgroups/i
 import type { Scratch, ScratchOptions } from "../../src/cgroups/scratch.js";
 import { V1_MOUNTS, destroyOnScratch, makeScratch, subdirNames } from "../../src/cgroups/scratch.js";
 import { deviceRuleLines } from "../../src/cgroups/v1/devices.js";
-import { removeTree } from "../../src/cgroups/fsutil.js";
+import { mkdirLevels, readProcsRecursive, removeTree } from "../../src/cgroups/fsutil.js";
 
 const V1_DIRS = V1_MOUNTS.map(([name]) => name);
 
@@ -365,6 +365,51 @@ describe("removeTree", () => {
       mkdirSync(`${root}/c1/other`);
       removeTree(`${root}/c1`, Date.now() - 1, "cgroup destroy");
       expect(existsSync(`${root}/c1`)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("mkdirLevels", () => {
+  it("returns only the levels it made, shallowest first", () => {
+    const root = mkdtempSync(tmpPrefix("mkdirlevels"));
+    try {
+      const base = `${root}/memory`;
+      mkdirSync(base);
+      expect(mkdirLevels(base, `${base}/runts/c1`, "cgroup create")).toEqual([`${base}/runts`, `${base}/runts/c1`]);
+      // The parent is shared now: a second container makes only its own level.
+      expect(mkdirLevels(base, `${base}/runts/c2`, "cgroup create")).toEqual([`${base}/runts/c2`]);
+      expect(mkdirLevels(base, `${base}/runts/c2`, "cgroup create")).toEqual([]);
+      expect(mkdirLevels(base, `${base}/a/b/c/d`, "cgroup create")).toEqual([`${base}/a`, `${base}/a/b`, `${base}/a/b/c`, `${base}/a/b/c/d`]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("makes nothing when the base (the cgroup mount) is missing, and says so", () => {
+    const root = mkdtempSync(tmpPrefix("mkdirlevels"));
+    try {
+      expect(() => mkdirLevels(`${root}/memory`, `${root}/memory/runts/c1`, "cgroup create")).toThrow(
+        /cgroup mount .*\/memory does not exist/,
+      );
+      expect(readdirSync(root)).toEqual([]);
+      expect(() => mkdirLevels(`${root}/memory`, `${root}/other/c1`, "cgroup create")).toThrow(/is not below/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("readProcsRecursive", () => {
+  it("finds no pids in a cgroup that does not exist, and the pids of one that does", () => {
+    const root = mkdtempSync(tmpPrefix("procs"));
+    try {
+      expect(readProcsRecursive(`${root}/c1`, "cgroup pids")).toEqual([]);
+      mkdirSync(`${root}/c1/sub`, { recursive: true });
+      writeFileSync(`${root}/c1/cgroup.procs`, "12\n7\n");
+      writeFileSync(`${root}/c1/sub/cgroup.procs`, "9\n");
+      expect(readProcsRecursive(`${root}/c1`, "cgroup pids")).toEqual([7, 9, 12]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
