@@ -9,7 +9,7 @@ import {
   tabwrite,
   type ContainerListItem,
 } from "../../src/cli/format.js";
-import { formatState, goJsonString, rfc3339Nano } from "../../src/cli/state-json.js";
+import { type ContainerStateView, formatState, goJsonString, rfc3339Nano } from "../../src/cli/state-json.js";
 
 // Everything below marked "captured" is runc 1.1.5's stdout, byte for byte,
 // for containers created with `runc --root R run -d` / `create` on busybox
@@ -154,6 +154,64 @@ describe("state", () => {
         '  "owner": ""\n' +
         "}",
     );
+  });
+
+  it("is MarshalIndent of the fields encoded one by one like Go, for any strings", () => {
+    // MarshalIndent's layout around goJsonString's values (tested on its own below), field order and Go's key order kept.
+    type Field = [string, string | Array<[string, string]>];
+    const goIndent = (fields: Field[]): string =>
+      "{\n" +
+      fields
+        .map(([k, v]) =>
+          typeof v === "string"
+            ? `  "${k}": ${v}`
+            : `  "${k}": {\n${v.map(([mk, mv]) => `    ${goJsonString(mk)}: ${goJsonString(mv)}`).join(",\n")}\n  }`,
+        )
+        .join(",\n") +
+      "\n}";
+    const expected = (c: ContainerStateView & { annotations: Record<string, string> }): string => {
+      const keys = Object.keys(c.annotations).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      const fields: Field[] = [
+        ["ociVersion", goJsonString(c.ociVersion)],
+        ["id", goJsonString(c.id)],
+        ["pid", String(c.pid)],
+        ["status", goJsonString(c.status)],
+        ["bundle", goJsonString(c.bundle)],
+        ["rootfs", goJsonString(c.rootfs)],
+        ["created", goJsonString(c.created as string)],
+      ];
+      if (keys.length) fields.push(["annotations", keys.map((k): [string, string] => [k, c.annotations[k] ?? ""])]);
+      fields.push(["owner", '""']);
+      return goIndent(fields);
+    };
+    const base = { ociVersion: "1.0.2", id: "c1", pid: 42, status: "created", bundle: "/b", rootfs: "/b/rootfs", created: "now", annotations: {} };
+    const special = ['"', "\\", "\\b", "\\ud800", "<", ">", "&", "\u2028", "\u2029", "\b", "\f", "\n", "\r", "\t", "\x01", "\x1f", "\x7f", "é", "😀", "\ud800", "\udc00", "\udbff\udfff"];
+    const cases = [
+      base,
+      // Keys JavaScript objects put first (array indices): Go sorts them as bytes.
+      { ...base, annotations: { b: "1", "12": "2", "5": "3", "-a": "4", "007": "5" } },
+      ...special.flatMap((ch) => [
+        { ...base, bundle: `/x${ch}y` },
+        { ...base, annotations: { [`k${ch}`]: "v", a: `v${ch}` } },
+      ]),
+    ];
+    // And random ones: half from characters both encoders write alike, half from all of them.
+    const plain = ["a", "Z", "0", "7", "/", " ", "-", ".", "é", "€", "😀", "\x7f"];
+    let seed = 0x2f6b1d3;
+    const rand = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const chars = i % 2 ? plain : [...plain, ...special];
+      const str = (): string => Array.from({ length: rand(12) }, () => chars[rand(chars.length)]).join("");
+      const annotations: Record<string, string> = {};
+      for (let j = rand(4); j > 0; j--) annotations[rand(3) === 0 ? String(rand(200)) : str()] = str();
+      cases.push({ ociVersion: str(), id: str(), pid: rand(99999), status: str(), bundle: str(), rootfs: str(), created: str(), annotations });
+    }
+    for (const c of cases) expect(formatState(c), JSON.stringify(c)).toBe(expected(c));
   });
 
   it("empty annotations are omitted", () => {

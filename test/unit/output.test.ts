@@ -25,7 +25,7 @@ describe("writeAll", () => {
   it("writes all of the text as UTF-8, lone surrogates as U+FFFD, however long", () => {
     const dir = mkdtempSync(tmpPrefix("output"));
     try {
-      const samples = ["", "abc", "é", "€", "😀", "a😀b", "\ud800", "\ud800x", "x\udc00", "\udbff\udfff", "\u07ff\u0800", "\uffff", "é😀".repeat(300_000)];
+      const samples = ["", "abc", "plain ASCII\n".repeat(300_000), "\x00\x7f", "é", "€", "😀", "a😀b", "\ud800", "\ud800x", "x\udc00", "\udbff\udfff", "\u07ff\u0800", "\uffff", "é😀".repeat(300_000)];
       for (const s of samples) {
         const file = join(dir, "out");
         const fd = openSync(file, "w");
@@ -41,7 +41,10 @@ describe("writeAll", () => {
     }
   });
 
-  it("writes all of it to a non-blocking pipe that is full (short writes, EAGAIN) until its reader drains it", async () => {
+  it.each([
+    ["UTF-8", "é😀 writeAll\n"],
+    ["ASCII", "{\"id\": \"writeAll\"}\n"],
+  ])("writes all of its %s text to a non-blocking pipe that is full (short writes, EAGAIN) until its reader drains it", async (_, line) => {
     // A regular file takes every write whole; a pipe takes what fits (64 KiB
     // here), then refuses (EAGAIN) until its reader makes room. This reader
     // opens the fifo at once (so that ours can open) but reads only later.
@@ -53,7 +56,7 @@ describe("writeAll", () => {
     const exited = new Promise<number | null>((resolve) => reader.once("exit", (code) => resolve(code)));
     let fd: number | undefined;
     try {
-      const text = "é😀 writeAll\n".repeat(100_000); // ~1.7 MB
+      const text = line.repeat(100_000); // 1.7-2 MB
       fd = await openWhenRead(fifo);
       writeAll(fd, text);
       closeSync(fd);
