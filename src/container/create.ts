@@ -130,6 +130,13 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       // The cgroup.procs files, opened while runts-init clones: moving the
       // container process in is then one write per hierarchy.
       let joining: CgroupJoin | undefined;
+      // The limits are set in two parts. All but the devices rules: while
+      // runts-init clones (the process joins a cgroup with them set). The
+      // devices rules, the costly part (emulated as runc does, then written):
+      // while the process makes its mounts (see afterCgroupSync). An initial
+      // CPU affinity is set right after the cgroup sync and does not care.
+      const { devices: _configured, ...limits } = spec.linux?.resources ?? {};
+      const devices = deviceCgroupRules(spec);
       const launched = await launch(plan, init, {
         // The plan goes once the cgroup migration warm-up is over: sent while
         // it was pending, the clone and the cgroup directories below were
@@ -145,15 +152,23 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
           // state.json, `delete --force` finds the cgroup (later the pid) here.
           dir.stage(savedState(opts, spec, 0, rootfs, cg));
           mark("cgroup dirs made");
-          // Set before the process joins: its cgroup has its limits from the start.
-          cg.apply({ ...spec.linux?.resources, devices: deviceCgroupRules(spec) });
-          mark("cgroup resources set");
+          cg.apply(limits);
           joining = cg.openJoin();
         },
         placeCloned: (p) => {
           (joining ?? cg).join(p);
           joining?.close();
           mark("cgroup joined");
+        },
+        // As runc (which sets its limits once its init has mounted the rootfs):
+        // the devices rules are written while the container process makes its
+        // mounts on the other CPU; it waits for them at its "sync limits",
+        // before any device node, hook or process of the user's (written while
+        // it made device nodes, the rules' deny-all-then-allow would break its
+        // mknod now and then).
+        afterCgroupSync: () => {
+          cg.apply({ devices });
+          mark("cgroup resources set");
         },
         onCloned: (p) => {
           pid = p;

@@ -27,6 +27,14 @@ export interface LaunchHooks {
    * is answered once this returns. Not called after a failure.
    */
   placeCloned?(pid: number): void | Promise<void>;
+  /**
+   * The cgroup sync is answered: the container process goes on making its
+   * mounts on the other CPU meanwhile (create: set the cgroup's limits).
+   * Done before any later message is read, so before its "sync limits" is
+   * answered, before the hooks of stage "ready" run and before "created".
+   * Not called after a failure.
+   */
+  afterCgroupSync?(pid: number): void | Promise<void>;
   /** The container process exists (and goes on setting itself up, or is killed after a failure): its host pid. */
   onCloned?(pid: number): void;
   /**
@@ -172,6 +180,7 @@ export async function launch(plan: LaunchPlan, init: ShimProcess, hooks: LaunchH
         await hooks.placeCloned?.(pid);
         // Answered now, asked or not yet: "sync cgroup" is its first step.
         ackCgroup(channel);
+        await hooks.afterCgroupSync?.(pid);
       } catch (err) {
         failed = { err };
       }

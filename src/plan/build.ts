@@ -199,7 +199,14 @@ function rootfsSteps(input: PlanInput, host: HostView, userns: boolean): Step[] 
     step("OPEN_ROOT", rootfs),
   );
   const mounts = spec.mounts ?? [];
+  // "limits": runts sets the cgroup's limits while the mounts are made, and
+  // the process waits here until they are set: device nodes (mknod, in the
+  // devices cgroup), createContainer hooks and the process itself come after.
+  // A mount of a device (a block device as its source) waits before all mounts.
+  const mountsDevice = mounts.some((m) => !isBind(m) && m.source?.startsWith("/dev/"));
+  if (mountsDevice) steps.push(step("SYNC", "limits"));
   for (const [i, m] of mounts.entries()) steps.push(...mountSteps(m, i, input, host));
+  if (!mountsDevice) steps.push(step("SYNC", "limits"));
 
   const devBound = mounts.some((m) => cleanPath(m.destination) === "/dev" && isBind(m));
   if (!devBound) {

@@ -278,6 +278,41 @@ describe.skipIf(!isRoot)("config: hooks", () => {
     });
   }
 
+  test("the cgroup limits, devices rules included, are set before the first hook and before createContainer hooks", async () => {
+    // runts writes the devices rules while the container process makes its
+    // mounts; the process waits for them before its device nodes and hooks.
+    const mounts = cgroupHierarchies();
+    const devices = mounts.find((m) => path.basename(m).split(",").includes("devices"));
+    const memory = mounts.find((m) => path.basename(m).split(",").includes("memory"));
+    if (!devices || !memory) return; // a cgroup v2 host: devices are an eBPF program there, set before the process joins
+    const id = newContainerId();
+    const files = { devices: path.join(devices, "runts", id, "devices.list"), memory: path.join(memory, "runts", id, "memory.limit_in_bytes") };
+    const seen = (log: string, name: string) => `{ tr "\\n" ";" < ${files.devices}; echo "|$(cat ${files.memory})"; } > "${log}.${name}"`;
+    const b = await hookBundle(
+      env,
+      ["true"],
+      (log) => ({
+        prestart: [recorder("prestart", log.host, "prestart", seen(log.host, "prestart"))],
+        createContainer: [recorder("createContainer", log.host, "createContainer", seen(log.host, "createContainer"))],
+      }),
+      (cfg) => {
+        (cfg.linux as Record<string, unknown>)["resources"] = {
+          ...((cfg.linux as Record<string, unknown>)["resources"] as object),
+          memory: { limit: 64 << 20 },
+        };
+      },
+    );
+    const r = await env.rt.run(b, id);
+    expect(r.code, r.stderr + env.rt.logTail()).toBe(0);
+    for (const name of ["prestart", "createContainer"]) {
+      const [list = "", limit] = readFileSync(`${logPaths(b).host}.${name}`, "utf8").trim().split("|");
+      expect(limit, name).toBe(String(64 << 20));
+      // Not the parent's allow-all any more: the container's rules.
+      expect(list.split(";"), name).not.toContain("a *:* rwm");
+      expect(list.split(";"), name).toContain("c 1:3 rwm");
+    }
+  });
+
   test("a missing hook executable fails create with its path", async () => {
     const b = await env.bundle({
       args: ["true"],

@@ -158,6 +158,42 @@ describe("launch: messages around runts-init's pid", () => {
     });
   });
 
+  it("sets what comes after the cgroup sync before reading on, and answers the process's \"sync limits\" after it", async () => {
+    await withStandIn(async (pid) => {
+      // The stand-in asks "sync limits" right after its cgroup ack, as the container process does after its mounts.
+      const shim = fakeInit("limits", [["sync", "cgroup"], ["pid", "$PID"], "ack", ["sync", "limits"], "ack", ["created"], "end"], pid);
+      const seen: string[] = [];
+      const launched = await launch(plan, new ShimProcess(shim, 0), {
+        placeCloned: (p) => void seen.push(`placed ${p}`),
+        afterCgroupSync: async (p) => {
+          await new Promise((r) => setTimeout(r, 50));
+          seen.push(`limits ${p}`);
+        },
+        onCloned: (p) => void seen.push(`cloned ${p}`),
+      });
+      expect(launched.pid).toBe(pid);
+      expect(seen).toEqual([`placed ${pid}`, `limits ${pid}`, `cloned ${pid}`]);
+      expect(existsSync(`${shim}.end`), "runts did not answer \"sync limits\"").toBe(true);
+    });
+  });
+
+  it("kills the process when what comes after its cgroup sync fails, and still tells of its pid", async () => {
+    await withStandIn(async (pid, exited) => {
+      const shim = fakeInit("limits-fail", [["sync", "cgroup"], ["pid", "$PID"], "ack", ["sync", "limits"], "end"], pid);
+      const seen: string[] = [];
+      await expect(
+        launch(plan, new ShimProcess(shim, 0), {
+          afterCgroupSync: () => {
+            throw new Error("devices rules refused");
+          },
+          onCloned: (p) => void seen.push(`cloned ${p}`),
+        }),
+      ).rejects.toThrow("devices rules refused");
+      expect(seen).toEqual([`cloned ${pid}`]);
+      expect(await exited).toBe("SIGKILL");
+    });
+  });
+
   it("keeps the first failure when telling of the pid fails too", async () => {
     await withStandIn(async (pid, exited) => {
       const shim = fakeInit("both-fail", [["sync", "cgroup"], ["pid", "$PID"], "end"], pid);

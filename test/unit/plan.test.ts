@@ -42,6 +42,27 @@ const find = (steps: Step[], op: Step["op"], first?: string) =>
   steps.filter((s) => s.op === op && (first === undefined || s.args[0] === first));
 
 describe("launch plan", () => {
+  it("waits for the cgroup limits after the mounts, before device nodes, createContainer hooks and the rest", () => {
+    const p = plan(spec((raw) => (raw.hooks = { createContainer: [{ path: "/bin/true" }] })));
+    const order = ops(p.steps);
+    const limits = p.steps.findIndex((s) => s.op === "SYNC" && s.args[0] === "limits");
+    expect(find(p.steps, "SYNC", "limits")).toHaveLength(1);
+    expect(order.lastIndexOf("MOUNT")).toBeLessThan(limits);
+    expect(limits).toBeLessThan(order.indexOf("MKNOD"));
+    expect(limits).toBeLessThan(order.indexOf("HOOK"));
+    expect(limits).toBeLessThan(order.indexOf("PIVOT_ROOT"));
+    expect(limits).toBeLessThan(order.indexOf("EXEC"));
+  });
+
+  it("waits for the limits before all mounts when a device is mounted (the devices cgroup governs it)", () => {
+    const p = plan(spec((raw) => raw.mounts.push({ destination: "/data", type: "ext4", source: "/dev/sdz1", options: ["ro"] })));
+    const order = ops(p.steps);
+    const limits = p.steps.findIndex((s) => s.op === "SYNC" && s.args[0] === "limits");
+    expect(find(p.steps, "SYNC", "limits")).toHaveLength(1);
+    expect(limits).toBeLessThan(order.indexOf("MOUNT"));
+    expect(limits).toBeGreaterThan(order.indexOf("OPEN_ROOT"));
+  });
+
   it("orders host steps, clone, sync, rootfs, pivot, process setup and exec", () => {
     const p = plan(spec());
     const order = ops(p.steps);
