@@ -135,7 +135,7 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       // devices rules, the costly part (emulated as runc does, then written):
       // while the process makes its mounts (see afterCgroupSync). An initial
       // CPU affinity is set right after the cgroup sync and does not care.
-      const { devices: _configured, ...limits } = spec.linux?.resources ?? {};
+      const limits = { ...spec.linux?.resources, devices: undefined };
       const devices = deviceCgroupRules(spec);
       const launched = await launch(plan, init, {
         // The plan goes once the cgroup migration warm-up is over: sent while
