@@ -17,7 +17,9 @@ let encoder: TextEncoder | undefined;
 
 /** Write all of `text` to `fd` as UTF-8 (lone surrogates as U+FFFD). */
 export function writeAll(fd: number, text: string): void {
-  const bytes = NON_ASCII.test(text) ? utf8(text) : undefined;
+  // Long text is encoded once too: a full non-blocking pipe retries, and each
+  // write of a string encodes all of what is left.
+  const bytes = text.length > 65536 || NON_ASCII.test(text) ? utf8(text) : undefined;
   const total = bytes ? bytes.length : text.length;
   let off = 0;
   while (off < total) {

@@ -175,8 +175,14 @@ export function mkdirLevels(base: string, dir: string, step: string): string[] {
     for (let i = dir.indexOf("/", first.length + 1); i !== -1; i = dir.indexOf("/", i + 1)) created.push(dir.slice(0, i));
     if (first !== dir) created.push(dir);
     if (!first.startsWith(base + "/")) {
-      // base was missing and got made too: not a cgroup mount, undo.
-      for (const d of created.reverse()) rmdirSync(d);
+      // base was missing and got made too: not a cgroup mount, undo (as far as it goes).
+      for (const d of created.reverse()) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
+      }
       throw new RuntsError(`cgroup mount ${base} does not exist`, { step, path: dir });
     }
     return created;

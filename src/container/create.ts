@@ -166,17 +166,18 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
         // before any device node, hook or process of the user's (written while
         // it made device nodes, the rules' deny-all-then-allow would break its
         // mknod now and then).
-        afterCgroupSync: () => {
+        afterCgroupSync: (p) => {
+          // First its state, pid included, written beside state.json (put in
+          // place at "created"): what `delete --force` finds should this
+          // process die now. (The devices rules are not part of it.)
+          staged = savedState(opts, spec, p, rootfs, cg);
+          dir.stage(staged);
+          mark("state staged");
           cg.apply({ devices });
           mark("cgroup resources set");
         },
         onCloned: (p) => {
           pid = p;
-          // While the container process sets itself up on the other CPU: its
-          // state, written beside state.json, to be put in place at "created".
-          staged = savedState(opts, spec, pid, rootfs, cg);
-          dir.stage(staged);
-          mark("state staged");
         },
         onReady: async () => {
           const creating = hookState({ ...view, pid }, "creating");

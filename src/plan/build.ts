@@ -199,14 +199,21 @@ function rootfsSteps(input: PlanInput, host: HostView, userns: boolean): Step[] 
     step("OPEN_ROOT", rootfs),
   );
   const mounts = spec.mounts ?? [];
-  // "limits": runts sets the cgroup's limits while the mounts are made, and
-  // the process waits here until they are set: device nodes (mknod, in the
-  // devices cgroup), createContainer hooks and the process itself come after.
-  // A mount of a device (a block device as its source) waits before all mounts.
-  const mountsDevice = mounts.some((m) => !isBind(m) && m.source?.startsWith("/dev/"));
-  if (mountsDevice) steps.push(step("SYNC", "limits"));
-  for (const [i, m] of mounts.entries()) steps.push(...mountSteps(m, i, input, host));
-  if (!mountsDevice) steps.push(step("SYNC", "limits"));
+  // "limits": runts writes the devices rules while the mounts are made, and
+  // the process waits here until they are set: device nodes (mknod, which the
+  // devices cgroup governs), createContainer hooks and the process itself come
+  // after. A mount that touches devices waits before itself: one whose source
+  // is a path (a block device, say), or a tmpcopyup, whose copy makes the
+  // device nodes it finds.
+  let limitsSet = false;
+  for (const [i, m] of mounts.entries()) {
+    if (!limitsSet && touchesDevices(m)) {
+      steps.push(step("SYNC", "limits"));
+      limitsSet = true;
+    }
+    steps.push(...mountSteps(m, i, input, host));
+  }
+  if (!limitsSet) steps.push(step("SYNC", "limits"));
 
   const devBound = mounts.some((m) => cleanPath(m.destination) === "/dev" && isBind(m));
   if (!devBound) {
@@ -233,6 +240,12 @@ function rootfsSteps(input: PlanInput, host: HostView, userns: boolean): Step[] 
   for (const h of spec.hooks?.createContainer ?? []) steps.push(hookStep(h, 0));
   steps.push(step(input.noPivot ? "MOVE_ROOT" : "PIVOT_ROOT"));
   return steps;
+}
+
+/** A mount that may open or make device nodes (see the "limits" sync). */
+function touchesDevices(m: Mount): boolean {
+  if (isBind(m)) return false;
+  return Boolean(m.source?.startsWith("/")) || parseMountOptions(m.options ?? []).tmpcopyup;
 }
 
 function isBind(m: Mount): boolean {

@@ -284,7 +284,7 @@ describe.skipIf(!isRoot)("config: hooks", () => {
     const mounts = cgroupHierarchies();
     const devices = mounts.find((m) => path.basename(m).split(",").includes("devices"));
     const memory = mounts.find((m) => path.basename(m).split(",").includes("memory"));
-    if (!devices || !memory) return; // a cgroup v2 host: devices are an eBPF program there, set before the process joins
+    if (!devices || !memory) return; // a cgroup v2 host: no devices.list to read (the rules are an eBPF program there)
     const id = newContainerId();
     const files = { devices: path.join(devices, "runts", id, "devices.list"), memory: path.join(memory, "runts", id, "memory.limit_in_bytes") };
     const seen = (log: string, name: string) => `{ tr "\\n" ";" < ${files.devices}; echo "|$(cat ${files.memory})"; } > "${log}.${name}"`;

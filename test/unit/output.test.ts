@@ -56,9 +56,13 @@ describe("writeAll", () => {
     const exited = new Promise<number | null>((resolve) => reader.once("exit", (code) => resolve(code)));
     let fd: number | undefined;
     try {
-      const text = line.repeat(100_000); // 1.7-2 MB
+      // Pieces of 3000 lines (under 64 Ki characters: ASCII that short goes as a
+      // string), 34 of them (1.6-1.9 MB): most land in a pipe that is nearly
+      // full, a short write then EAGAIN until the reader drains it.
+      const piece = line.repeat(3000);
+      const text = piece.repeat(34);
       fd = await openWhenRead(fifo);
-      writeAll(fd, text);
+      for (let i = 0; i < 34; i++) writeAll(fd, piece);
       closeSync(fd);
       fd = undefined;
       expect(await exited).toBe(0);

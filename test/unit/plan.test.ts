@@ -54,13 +54,20 @@ describe("launch plan", () => {
     expect(limits).toBeLessThan(order.indexOf("EXEC"));
   });
 
-  it("waits for the limits before all mounts when a device is mounted (the devices cgroup governs it)", () => {
-    const p = plan(spec((raw) => raw.mounts.push({ destination: "/data", type: "ext4", source: "/dev/sdz1", options: ["ro"] })));
+  it.each([
+    ["a device is mounted", { destination: "/data", type: "ext4", source: "/dev/sdz1", options: ["ro"] }],
+    ["a path is mounted as a filesystem", { destination: "/data", type: "ext4", source: "/var/lib/disk.img", options: ["loop"] }],
+    ["a tmpfs copies up what it covers (device nodes too)", { destination: "/data", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"] }],
+  ])("waits for the limits before the first mount that touches devices: %s", (_, mount) => {
+    const p = plan(spec((raw) => raw.mounts.splice(1, 0, mount)));
     const order = ops(p.steps);
     const limits = p.steps.findIndex((s) => s.op === "SYNC" && s.args[0] === "limits");
     expect(find(p.steps, "SYNC", "limits")).toHaveLength(1);
-    expect(limits).toBeLessThan(order.indexOf("MOUNT"));
-    expect(limits).toBeGreaterThan(order.indexOf("OPEN_ROOT"));
+    // The first mount (proc) before it, the one that touches devices right after it.
+    expect(limits).toBeGreaterThan(order.indexOf("MOUNT"));
+    const target = p.steps.slice(limits + 1).find((s) => s.args.includes("/data"));
+    expect(target, "the /data mount comes after the limits").toBeDefined();
+    expect(p.steps.slice(0, limits).some((s) => s.args.includes("/data"))).toBe(false);
   });
 
   it("orders host steps, clone, sync, rootfs, pivot, process setup and exec", () => {
