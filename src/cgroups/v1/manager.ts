@@ -52,6 +52,9 @@ const PIDS_PREFERENCE = ["pids", "freezer", "memory"];
 type Work = { v1: V1Controller; dir: string } | { v2: V2Controller; dir: string; unified: CgroupHierarchyState };
 
 export class V1Manager extends HierarchyManager {
+  /** The controllers the unified hierarchy offers (hybrid), once read. */
+  private offered: Set<string> | undefined;
+
   constructor(state: CgroupState) {
     super(state);
   }
@@ -110,7 +113,8 @@ export class V1Manager extends HierarchyManager {
   private plan(r: LinuxResources | undefined): Work[] {
     const work: Work[] = [];
     const u = this.unified();
-    const offered = u ? hostControllers(u.mountpoint) : new Set<string>();
+    // Read once per manager: create applies its limits in two calls.
+    const offered = u ? (this.offered ??= hostControllers(u.mountpoint)) : new Set<string>();
     for (const c of V1_CONTROLLERS) {
       const h = this.hierarchyOf(c.subsystem);
       if (h) {
