@@ -133,8 +133,9 @@ async function createFromBundle(opts: CreateOptions, dir: StateDir, started: Sta
       // The limits are set in two parts. All but the devices rules: while
       // runts-init clones (the process joins a cgroup with them set). The
       // devices rules, the costly part (emulated as runc does, then written):
-      // while the process makes its mounts (see afterCgroupSync). An initial
-      // CPU affinity is set right after the cgroup sync and does not care.
+      // while the process makes its mounts (see afterCgroupSync). The cpuset is
+      // in the first part: an initial CPU affinity, set right after the cgroup
+      // sync, is not reset by it later.
       const limits = { ...spec.linux?.resources, devices: undefined };
       const devices = deviceCgroupRules(spec);
       const launched = await launch(plan, init, {

@@ -112,9 +112,10 @@ export function buildPlan(input: PlanInput): LaunchPlan {
   }
   steps.push(step("CLONE", hex(cloneFlags)));
   // In the container process. "cgroup": runts makes the cgroup and sets its
-  // resources while runts-init clones, then moves the process in; the process
-  // waits for that before anything else (affinity within the cpuset too, the
-  // cgroup namespace below).
+  // limits but the devices rules while runts-init clones, then moves the
+  // process in; the process waits for that before anything else (affinity
+  // within the cpuset too, the cgroup namespace below). The devices rules
+  // come at "limits", after the mounts.
   steps.push(step("SYNC", "cgroup")); // cgroupSync below
   const affinity = process.execCPUAffinity;
   if (affinity?.initial) steps.push(step("AFFINITY", ...cpuList(affinity.initial, "process.execCPUAffinity.initial")));

@@ -357,24 +357,29 @@ describe("deviceRuleLines", () => {
   });
 });
 
+/** Run `body` with a fresh temporary directory, removed afterwards whatever happens. */
+function withTempDir(kind: string, body: (root: string) => void): void {
+  const root = mkdtempSync(tmpPrefix(kind));
+  try {
+    body(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 describe("removeTree", () => {
-  it("takes out sub-cgroups first, even once its deadline has passed", () => {
-    const root = mkdtempSync(tmpPrefix("removetree"));
-    try {
+  it("takes out sub-cgroups first, even once its deadline has passed", () =>
+    withTempDir("removetree", (root) => {
       mkdirSync(`${root}/c1/sub/deeper`, { recursive: true });
       mkdirSync(`${root}/c1/other`);
       removeTree(`${root}/c1`, Date.now() - 1, "cgroup destroy");
       expect(existsSync(`${root}/c1`)).toBe(false);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe("mkdirLevels", () => {
-  it("returns only the levels it made, shallowest first", () => {
-    const root = mkdtempSync(tmpPrefix("mkdirlevels"));
-    try {
+  it("returns only the levels it made, shallowest first", () =>
+    withTempDir("mkdirlevels", (root) => {
       const base = `${root}/memory`;
       mkdirSync(base);
       expect(mkdirLevels(base, `${base}/runts/c1`, "cgroup create")).toEqual([`${base}/runts`, `${base}/runts/c1`]);
@@ -382,36 +387,25 @@ describe("mkdirLevels", () => {
       expect(mkdirLevels(base, `${base}/runts/c2`, "cgroup create")).toEqual([`${base}/runts/c2`]);
       expect(mkdirLevels(base, `${base}/runts/c2`, "cgroup create")).toEqual([]);
       expect(mkdirLevels(base, `${base}/a/b/c/d`, "cgroup create")).toEqual([`${base}/a`, `${base}/a/b`, `${base}/a/b/c`, `${base}/a/b/c/d`]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it("makes nothing when the base (the cgroup mount) is missing, and says so", () => {
-    const root = mkdtempSync(tmpPrefix("mkdirlevels"));
-    try {
+  it("makes nothing when the base (the cgroup mount) is missing, and says so", () =>
+    withTempDir("mkdirlevels", (root) => {
       expect(() => mkdirLevels(`${root}/memory`, `${root}/memory/runts/c1`, "cgroup create")).toThrow(
         /cgroup mount .*\/memory does not exist/,
       );
       expect(readdirSync(root)).toEqual([]);
       expect(() => mkdirLevels(`${root}/memory`, `${root}/other/c1`, "cgroup create")).toThrow(/is not below/);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe("readProcsRecursive", () => {
-  it("finds no pids in a cgroup that does not exist, and the pids of one that does", () => {
-    const root = mkdtempSync(tmpPrefix("procs"));
-    try {
+  it("finds no pids in a cgroup that does not exist, and the pids of one that does", () =>
+    withTempDir("procs", (root) => {
       expect(readProcsRecursive(`${root}/c1`, "cgroup pids")).toEqual([]);
       mkdirSync(`${root}/c1/sub`, { recursive: true });
       writeFileSync(`${root}/c1/cgroup.procs`, "12\n7\n");
       writeFileSync(`${root}/c1/sub/cgroup.procs`, "9\n");
       expect(readProcsRecursive(`${root}/c1`, "cgroup pids")).toEqual([7, 9, 12]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 });
