@@ -123,31 +123,11 @@ make_bench_bundle() {
   ' "$dir/config.json"
 }
 
-# runts_parents: the runtime's default cgroup parent (/runts) in every hierarchy, where it exists.
-runts_parents() {
-  local d
-  for d in /sys/fs/cgroup/*/runts /sys/fs/cgroup/runts; do [[ -d $d && ! -L ${d%/runts} ]] && echo "$d"; done
-  return 0
-}
-
-# new_empty_parents PARENTS_BEFORE: /runts parents not in PARENTS_BEFORE that hold no cgroup.
-new_empty_parents() {
-  local d
-  for d in $(runts_parents); do
-    if ! grep -qxF "$d" <<<"$1" && [[ -z $(find "$d" -mindepth 1 -maxdepth 1 -type d) ]]; then echo "$d"; fi
-  done
-  return 0
-}
-
-# find_leftovers TMP TAG [PARENTS_BEFORE]: what the bench left; also a /runts
-# parent that did not exist before (PARENTS_BEFORE, from runts_parents) and now
-# holds no cgroup: the last container out should have removed it.
+# find_leftovers TMP TAG: what the bench left. (Every runtime puts a bundle
+# without cgroupsPath in <id> under its own cgroup: tagged ids find them all.)
 find_leftovers() {
-  local tmp=$1 tag=$2 before=${3:-} bad=0 p r d
+  local tmp=$1 tag=$2 bad=0 p r
   local cg
-  for d in $(new_empty_parents "$before"); do
-    echo "leftover empty cgroup parent $d"; bad=1
-  done
   cg=$(find /sys/fs/cgroup -name "*$tag*" 2>/dev/null || true)
   if [[ -n $cg ]]; then
     echo "leftover cgroup dirs:"; echo "$cg" | sed 's/^/  /'; bad=1
@@ -172,9 +152,8 @@ find_leftovers() {
 # (our cgroups swept if so). Exits with the script's status, 1 if it passed
 # but left something.
 bench_outside() {
-  local name=$1 tag=$2 parents_before status other d
+  local name=$1 tag=$2 status other
   shift 2
-  parents_before=$(runts_parents)
   BENCH_TMP=$(mktemp -d "/tmp/$name.XXXXXX")
   BENCH_TAG=$tag
   export BENCH_TMP BENCH_TAG
@@ -182,16 +161,11 @@ bench_outside() {
   status=$BENCH_NS_STATUS
   echo
   echo "== cleanup check (host mount namespace)"
-  if find_leftovers "$BENCH_TMP" "$BENCH_TAG" "$parents_before"; then
+  if find_leftovers "$BENCH_TMP" "$BENCH_TAG"; then
     echo "ok: no container, process, mount, cgroup dir (find /sys/fs/cgroup -name '*$BENCH_TAG*') or state left"
   else
     [[ $status -ne 0 ]] || status=1
     sweep_cgroups "$BENCH_TAG"
-    # Empty now: the parents find_leftovers reported, and those that only held
-    # the swept cgroups. Leftovers were reported above, once; here only their removal.
-    for d in $(new_empty_parents "$parents_before"); do
-      if rmdir "$d" 2>/dev/null; then echo "removed empty cgroup parent $d"; else echo "could not remove empty cgroup parent $d"; fi
-    done
   fi
   other=$(find /sys/fs/cgroup -name '*bench*' 2>/dev/null | grep -v "$BENCH_TAG" || true)
   [[ -z $other ]] || echo "note: other '*bench*' cgroup dirs exist, not ours: $(echo "$other" | tr '\n' ' ')"

@@ -163,7 +163,7 @@ export abstract class HierarchyManager implements CgroupManager {
         first ??= err;
         continue;
       }
-      // Upper levels we made (e.g. /runts) go only if no other cgroup lives there.
+      // Upper levels we made (of a cgroupsPath such as /a/b) go only if no other cgroup lives there.
       for (let i = created.length - 2; i >= 0; i--) {
         const d = created[i];
         if (d === undefined) break;
@@ -172,16 +172,6 @@ export abstract class HierarchyManager implements CgroupManager {
         } catch (err) {
           first ??= err;
           break;
-        }
-      }
-      // runts' own default parent (/runts) goes once its last container does,
-      // whichever container made it; parents of other paths belong to others.
-      const ownParent = `${h.base}/runts`;
-      if (leaf.startsWith(`${ownParent}/`) && !leaf.slice(ownParent.length + 1).includes("/")) {
-        try {
-          removeIfUnused(ownParent, "cgroup destroy");
-        } catch (err) {
-          first ??= err;
         }
       }
       // What is left above is shared now; it is no longer this container's.

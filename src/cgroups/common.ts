@@ -152,7 +152,7 @@ export interface CgroupState {
   mode: CgroupMode;
   /** Root of the cgroup filesystems, /sys/fs/cgroup unless injected (tests). */
   root: string;
-  /** The cgroupsPath as resolved: "/runts/<id>" by default, or relative "a/b". */
+  /** The cgroupsPath as resolved: absolute "/a/b", or relative "a/b" (by default "<id>"). */
   cgroupsPath: string;
   hierarchies: CgroupHierarchyState[];
   /**
@@ -245,7 +245,7 @@ export interface CgroupEnv {
 }
 
 export interface CgroupManagerOptions {
-  /** Container id; names the default cgroup /runts/<id>. */
+  /** Container id; names the default cgroup, <id> under the runtime's own. */
   id: string;
   /** OCI linux.cgroupsPath: absolute, or relative to the runtime's own cgroup. */
   cgroupsPath?: string;

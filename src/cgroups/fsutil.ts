@@ -251,7 +251,7 @@ export function removeTree(dir: string, deadline: number, step: string): void {
 }
 
 /**
- * Remove a shared upper level we created (e.g. /runts) if nothing else lives
+ * Remove a shared upper level we created (e.g. /a of /a/b) if nothing else lives
  * in it. Returns false when it is still in use (another container's cgroup),
  * in which case it and everything above it stays.
  */

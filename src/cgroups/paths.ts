@@ -2,10 +2,12 @@
  * OCI linux.cgroupsPath → where the container's cgroup lives in each
  * hierarchy.
  *
- * - absent or "" → "/runts/<id>"
+ * - absent or "" → "<id>", relative (as runc's cgroupfs driver)
  * - absolute "/a/b" → under the root of every hierarchy
  * - relative "a/b" → under the runtime's own cgroup in every hierarchy
- *   (from /proc/self/cgroup, which can differ per v1 hierarchy)
+ *   (from /proc/self/cgroup, which can differ per v1 hierarchy); on a
+ *   cgroup v2 host under its parent, as runc: the runtime's own cgroup has
+ *   processes in it, so it could not hand controllers down to a child
  *
  * ".." is resolved lexically and refused when it climbs out of the cgroup root
  * (absolute) or out of the runtime's own cgroup (relative). Systemd's
@@ -42,7 +44,7 @@ export function normalizeCgroupsPath(
 ): CgroupPath {
   const given = raw === undefined || raw === "" ? undefined : raw;
   if (systemd) {
-    const shown = given ?? `/runts/${id}`;
+    const shown = given ?? id;
     throw new RuntsError(
       `the systemd cgroup driver is not supported (--systemd-cgroup); cannot place the container in cgroup ${JSON.stringify(shown)}: use the cgroupfs driver with a path like /runts/<id>`,
       { step: STEP, path: shown },
@@ -50,7 +52,7 @@ export function normalizeCgroupsPath(
   }
   if (given === undefined) {
     checkId(id);
-    return { path: `/runts/${id}`, relative: false };
+    return { path: id, relative: true };
   }
   if (given.includes("\0")) {
     throw new RuntsError("cgroupsPath contains a NUL byte", { step: STEP, path: given });
@@ -102,10 +104,15 @@ export interface ResolvedHierarchyPath {
 
 /**
  * Place `p` in hierarchy `h`. Absolute paths go under the mountpoint (as runc
- * does); relative ones under the runtime's own cgroup, which must be visible
- * through the mount.
+ * does); relative ones under the runtime's own cgroup (`ownParent`: its
+ * parent, for a cgroup v2 host), which must be visible through the mount.
  */
-export function resolveInHierarchy(p: CgroupPath, h: Hierarchy, host: CgroupHost): ResolvedHierarchyPath {
+export function resolveInHierarchy(
+  p: CgroupPath,
+  h: Hierarchy,
+  host: CgroupHost,
+  ownParent = false,
+): ResolvedHierarchyPath {
   if (!p.relative) {
     return {
       path: posix.join(h.mountRoot, p.path),
@@ -113,7 +120,8 @@ export function resolveInHierarchy(p: CgroupPath, h: Hierarchy, host: CgroupHost
       base: h.mountpoint,
     };
   }
-  const own = host.ownPath(h);
+  const found = host.ownPath(h);
+  const own = found !== undefined && ownParent ? posix.dirname(found) : found;
   const name = h.unified ? "unified (cgroup2)" : h.controllers.join(",");
   if (own === undefined) {
     throw new RuntsError(

@@ -12,7 +12,7 @@ import type { Bundle } from "./bundle.js";
 import { newContainerId } from "./context.js";
 import { hostMountpoints } from "./core.js";
 import type { RuntimeEnv } from "./harness.js";
-import { cgroupHierarchies } from "./mountinfo.js";
+import { cgroupHierarchies, defaultCgroupDirs } from "./mountinfo.js";
 import type { RunResult, Runtime } from "./runtime.js";
 
 /** include/uapi/linux/capability.h, by number (written out here, not taken from src/). */
@@ -150,9 +150,9 @@ export async function createFails(env: RuntimeEnv, bundle: Bundle): Promise<RunR
   expect(existsSync(path.join(rt.root, id)), "state dir").toBe(false);
   expect(existsSync(pidFile), "pid file").toBe(false);
   for (const h of cgroupHierarchies()) {
-    expect(existsSync(path.join(h, "runts", id)), `cgroup ${h}/runts/${id}`).toBe(false);
     expect(existsSync(path.join(h, id)), `cgroup ${h}/${id}`).toBe(false);
   }
+  for (const d of defaultCgroupDirs(id)) expect(existsSync(d), `cgroup ${d}`).toBe(false);
   expect(hostMountpoints().filter((m) => m.startsWith(bundle.dir))).toEqual([]);
   expect(processesIn(bundle.dir)).toEqual([]);
   // The error of create itself (before `state` logs its own).

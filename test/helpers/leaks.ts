@@ -67,10 +67,11 @@ function findCgroups(token: string): string[] {
 }
 
 /**
- * The runtime's default cgroup parent (/runts, as in /runts/<id>) in every
- * hierarchy, where it exists. The last container to leave removes it; one a
- * test run made and left empty is a leak the name-based search above cannot
- * see (the name is shared with any other runts container on the host).
+ * /runts in every hierarchy, where it exists: the parent of tests' explicit
+ * /runts/<id> cgroupsPaths (and runts' default before it took runc's). The
+ * container that made it removes it when it leaves it empty; one a test run
+ * made and left empty is a leak the name-based search above cannot see (the
+ * name is shared with any other runts container on the host).
  */
 export function runtsParents(): string[] {
   return cgroupHierarchies()

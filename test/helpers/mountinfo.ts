@@ -56,3 +56,44 @@ export function cgroupHierarchies(): string[] {
     .map((m) => m.mountpoint);
   return [...new Set(found)];
 }
+
+/** A cgroup hierarchy mounted under /sys/fs/cgroup and the test process's own cgroup in it. */
+export interface OwnCgroup {
+  mountpoint: string;
+  /** As /proc/self/cgroup names it, e.g. "/" or "/process_api/abc". */
+  path: string;
+  /** Its directory under the mountpoint. */
+  dir: string;
+}
+
+/**
+ * The test process's own cgroup in every hierarchy: the runtimes it starts
+ * inherit it, and a container without linux.cgroupsPath gets `<dir>/<id>`
+ * (runc's default, and runts'). The cgroup2 hierarchy counts only on a
+ * hybrid host here (on a pure v2 host the default is beside, not under, it).
+ */
+export function ownCgroups(): OwnCgroup[] {
+  const mounts = parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8")).filter(
+    (m) => m.mountpoint.startsWith("/sys/fs/cgroup") && (m.fstype === "cgroup" || m.fstype === "cgroup2"),
+  );
+  const out: OwnCgroup[] = [];
+  for (const line of readFileSync("/proc/self/cgroup", "utf8").split("\n")) {
+    const f = /^(\d+):([^:]*):(.*)$/.exec(line);
+    if (!f) continue;
+    const [, id, list = "", p = "/"] = f;
+    const controllers = list.split(",").filter((c) => c !== "");
+    const m = mounts.find((x) =>
+      id === "0" ? x.fstype === "cgroup2" : x.fstype === "cgroup" && controllers.every((c) => x.superOptions.includes(c)),
+    );
+    if (!m || out.some((o) => o.mountpoint === m.mountpoint)) continue;
+    const rel = m.root === "/" ? p : p === m.root ? "/" : p.startsWith(`${m.root}/`) ? p.slice(m.root.length) : undefined;
+    if (rel === undefined) continue;
+    out.push({ mountpoint: m.mountpoint, path: p, dir: rel === "/" ? m.mountpoint : m.mountpoint + rel });
+  }
+  return out;
+}
+
+/** Where a container without linux.cgroupsPath has its cgroup directory, in every hierarchy. */
+export function defaultCgroupDirs(id: string): string[] {
+  return ownCgroups().map((o) => `${o.dir}/${id}`);
+}

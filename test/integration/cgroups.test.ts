@@ -1,11 +1,12 @@
 /**
  * The cgroup managers on this machine's real cgroup filesystems (root only):
- * a sleeping process is put into a fresh /runts/<id> cgroup in every
+ * a sleeping process is put into a fresh <id> cgroup (under this process's own, runc's default) in every
  * hierarchy, checked through /proc/<pid>/cgroup, given a device list, killed,
  * and the cgroup removed without leaving anything behind.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { posix } from "node:path";
 import { dirsContaining, sweepCgroupDirs } from "../helpers/cgroups.js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CgroupManager } from "../../src/cgroups/index.js";
@@ -55,11 +56,11 @@ describe.skipIf(!isRoot)("cgroups on this host", () => {
     sweepCgroupDirs(ids.splice(0));
   });
 
-  it("creates, joins, applies devices, lists pids and destroys /runts/<id> in every hierarchy", async () => {
+  it("creates, joins, applies devices, lists pids and destroys <id> under the runtime's own cgroup in every hierarchy", async () => {
     const id = newContainerId();
     const m = track(id);
     const state0 = m.toState();
-    expect(state0.cgroupsPath).toBe(`/runts/${id}`);
+    expect(state0.cgroupsPath).toBe(id);
     const mounted = readFileSync("/proc/self/mountinfo", "utf8")
       .split("\n")
       .filter((l) => / - cgroup2? /.test(l) && l.split(" ")[4]?.startsWith(`${ROOT}/`)).length;
@@ -84,15 +85,18 @@ describe.skipIf(!isRoot)("cgroups on this host", () => {
     const pid = child.pid as number;
     m.join(pid);
 
-    // The kernel agrees: every hierarchy of the process shows the container's path.
+    // The kernel agrees: every hierarchy of the process shows the container's
+    // path, <id> under this process's own cgroup there.
     const entries = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8"));
+    const ownEntries = parseProcCgroup(readFileSync("/proc/self/cgroup", "utf8"));
     expect(entries.length).toBe(state.hierarchies.length);
     for (const e of entries) {
       const h = state.hierarchies.find((x) =>
         e.hierarchyId === 0 ? x.unified : x.controllers.join(",") === e.controllers.join(","),
       );
       expect(h, `hierarchy ${e.controllers.join(",") || "unified"}`).toBeDefined();
-      expect(e.path, `hierarchy ${e.controllers.join(",") || "unified"}`).toBe(`/runts/${id}`);
+      const own = ownEntries.find((o) => o.hierarchyId === e.hierarchyId)?.path ?? "/";
+      expect(e.path, `hierarchy ${e.controllers.join(",") || "unified"}`).toBe(posix.join(own, id));
     }
     expect(m.pids()).toEqual([pid]);
     // A manager rebuilt from state sees the same.

@@ -14,7 +14,7 @@ import { createFails, logLines } from "../helpers/config.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { isAlive, useFileLeakCheck, waitUntil } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
-import { cgroupHierarchies } from "../helpers/mountinfo.js";
+import { cgroupHierarchies, defaultCgroupDirs } from "../helpers/mountinfo.js";
 
 type Kind = "prestart" | "createRuntime" | "createContainer" | "startContainer" | "poststart" | "poststop";
 const KINDS: Kind[] = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"];
@@ -224,7 +224,7 @@ describe.skipIf(!isRoot)("config: hooks", () => {
       const hooks = allSix(log);
       // poststop also records whether the state dir and the cgroup are gone by then.
       const stateDir = path.join(env.rt.root, id);
-      const cgroups = cgroupHierarchies().map((h) => path.join(h, "runts", id));
+      const cgroups = defaultCgroupDirs(id);
       const check = `for p in ${stateDir} ${cgroups.join(" ")}; do [ -e "$p" ] && echo "left $p" >> "$1"; done; true`;
       hooks.poststop = [recorder("poststop", log.host, "poststop", check)];
       return hooks;
@@ -286,7 +286,9 @@ describe.skipIf(!isRoot)("config: hooks", () => {
     const memory = mounts.find((m) => path.basename(m).split(",").includes("memory"));
     if (!devices || !memory) return; // a cgroup v2 host: no devices.list to read (the rules are an eBPF program there)
     const id = newContainerId();
-    const files = { devices: path.join(devices, "runts", id, "devices.list"), memory: path.join(memory, "runts", id, "memory.limit_in_bytes") };
+    const dirs = defaultCgroupDirs(id);
+    const dirIn = (mount: string) => dirs.find((d) => d.startsWith(`${mount}/`)) ?? path.join(mount, id);
+    const files = { devices: path.join(dirIn(devices), "devices.list"), memory: path.join(dirIn(memory), "memory.limit_in_bytes") };
     const seen = (log: string, name: string) => `{ tr "\\n" ";" < ${files.devices}; echo "|$(cat ${files.memory})"; } > "${log}.${name}"`;
     const b = await hookBundle(
       env,

@@ -11,7 +11,7 @@ import { describe, expect, test } from "vitest";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { isAlive, startContainer, useFileLeakCheck, waitUntil } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
-import { cgroupHierarchies } from "../helpers/mountinfo.js";
+import { cgroupHierarchies, defaultCgroupDirs, ownCgroups } from "../helpers/mountinfo.js";
 import { parseState, runts, type Runtime } from "../helpers/runtime.js";
 
 /** Paths in /proc/<pid>/cgroup, one per hierarchy line. */
@@ -347,13 +347,13 @@ describe.skipIf(!isRoot)("core: lifecycle", () => {
     expect(q.stdout).toBe("");
   });
 
-  test("cgroup: the process is in /runts/<id> in every hierarchy; the dirs go with delete", async () => {
+  test("cgroup: by default (as runc) the process is in <id> under runts' own cgroup in every hierarchy; the dirs go with delete", async () => {
     const { rt } = env;
     const c = await startContainer(env);
     const paths = procCgroupPaths(c.pid);
     expect(paths.length).toBeGreaterThan(0);
-    for (const p of paths) expect(p).toBe(`/runts/${c.id}`);
-    const dirs = cgroupHierarchies().map((h) => path.join(h, "runts", c.id));
+    expect(paths.sort()).toEqual(ownCgroups().map((o) => path.posix.join(o.path, c.id)).sort());
+    const dirs = defaultCgroupDirs(c.id);
     expect(dirs.length).toBeGreaterThan(0);
     for (const d of dirs) {
       expect(existsSync(d), d).toBe(true);

@@ -115,9 +115,10 @@ describe("mode detection", () => {
 });
 
 describe("normalizeCgroupsPath", () => {
-  it("defaults to /runts/<id>", () => {
-    expect(normalizeCgroupsPath(undefined, "c1")).toEqual({ path: "/runts/c1", relative: false });
-    expect(normalizeCgroupsPath("", "c1")).toEqual({ path: "/runts/c1", relative: false });
+  it("defaults to <id> relative to the runtime's own cgroup, as runc", () => {
+    expect(normalizeCgroupsPath(undefined, "c1")).toEqual({ path: "c1", relative: true });
+    expect(normalizeCgroupsPath("", "c1")).toEqual({ path: "c1", relative: true });
+    for (const id of ["", ".", "..", "a/b"]) expect(() => normalizeCgroupsPath(undefined, id)).toThrow(/cannot name a cgroup/);
   });
 
   it("normalizes absolute and relative paths", () => {

@@ -60,7 +60,7 @@ const UNLIMITED = "9223372036854771712";
 
 function v1Container(mode: "v1" | "hybrid", opts: ScratchOptions = {}): { m: CgroupManager; s: Scratch; dir: (c: string) => string } {
   const s = setup(mode, opts);
-  const m = createCgroupManager({ id: "c1", env: s.env });
+  const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
   m.create();
   writes();
   return { m, s, dir: (c: string) => `${s.mount(c)}/runts/c1` };
@@ -301,7 +301,7 @@ describe("hybrid: controllers only the unified hierarchy offers", () => {
 
 function v2Container(opts: ScratchOptions = {}): { m: CgroupManager; s: Scratch; d: string } {
   const s = setup("v2", opts);
-  const m = createCgroupManager({ id: "c1", env: s.env });
+  const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
   m.create();
   return { m, s, d: `${s.root}/runts/c1` };
 }

@@ -31,7 +31,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("creates /runts/<id> in every hierarchy, named and comounted ones included", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     expect(m.mode).toBe(mode);
     expect(m.exists()).toBe(false);
     m.create();
@@ -76,14 +76,14 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     mkdirSync(`${s.mount("cpuset")}/runts`);
     writeFileSync(`${s.mount("cpuset")}/runts/cpuset.cpus`, "1\n");
     writeFileSync(`${s.mount("cpuset")}/runts/cpuset.mems`, "0\n");
-    createCgroupManager({ id: "c1", env: s.env }).create();
+    createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env }).create();
     expect(read(`${s.mount("cpuset")}/runts/cpuset.cpus`)).toBe("1\n");
     expect(read(`${s.mount("cpuset")}/runts/c1/cpuset.cpus`).trim()).toBe("1");
   });
 
   it("joins a pid in every hierarchy and lists pids from the pids hierarchy, recursively", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     m.join(4242);
     for (const d of dirs) expect(read(`${s.mount(d)}/runts/c1/cgroup.procs`), d).toBe("4242\n");
@@ -96,7 +96,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("openJoin opens every cgroup.procs first and moves the process in later, one write each", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     const fds = (): number => readdirSync("/proc/self/fd").length;
     const before = fds();
@@ -128,7 +128,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("falls back to freezer, then memory, for pids when pids is not mounted", () => {
     const s = setup(mode, { without: ["pids"] });
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     writeFileSync(`${s.mount("freezer")}/runts/c1/cgroup.procs`, "5\n");
     writeFileSync(`${s.mount("memory")}/runts/c1/cgroup.procs`, "6\n");
@@ -142,7 +142,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("writes the policy the OCI device list means, one rule per line, into devices.allow/deny", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     m.apply({
       devices: [
@@ -166,7 +166,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("refuses invalid device rules before writing any", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     const dir = `${s.mount("devices")}/runts/c1`;
     for (const bad of [
@@ -185,7 +185,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("refuses unknown members and unified (v2 only), and writes nothing then", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     const devices = [{ allow: false, access: "rwm" }];
     expect(() => m.apply({ devices, memory: { limit: 1 << 20 }, frobnicate: { x: 1 } })).toThrow(
@@ -204,7 +204,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("refuses device rules when the devices controller is not mounted", () => {
     const s = setup(mode, { without: ["devices"] });
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     expect(() => m.apply({ devices: [{ allow: false }] })).toThrow(/devices cgroup controller, which is not mounted/);
     m.apply({ devices: [] });
@@ -212,7 +212,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
 
   it("destroy removes the levels it created, deepest first, sub-cgroups included", () => {
     const s = setup(mode);
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     m.join(1);
     mkdirSync(`${s.mount("memory")}/runts/c1/nested/deeper`, { recursive: true });
@@ -229,25 +229,25 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     // /runts already exists in memory; /runts/c1 already exists in pids.
     mkdirSync(`${s.mount("memory")}/runts`);
     mkdirSync(`${s.mount("pids")}/runts/c1`, { recursive: true });
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     const st = m.toState();
     const of = (c: string) => st.hierarchies.find((h) => h.controllers.join(",") === c);
     expect(of("memory")?.created).toEqual([`${s.mount("memory")}/runts/c1`]);
     expect(of("pids")?.created).toEqual([]);
     destroyOnScratch(m);
-    // runts' own /runts parent goes with its last container, whoever made it ...
-    expect(existsSync(`${s.mount("memory")}/runts`)).toBe(false);
+    // A parent it found stays (empty or not), a level it made goes ...
+    expect(existsSync(`${s.mount("memory")}/runts`)).toBe(true);
     expect(existsSync(`${s.mount("memory")}/runts/c1`)).toBe(false);
-    // ... but a container directory it did not make stays, and so its parent.
-    expect(existsSync(`${s.mount("pids")}/runts/c1`)).toBe(true);
     expect(existsSync(`${s.mount("devices")}/runts`)).toBe(false);
+    // ... and a container directory it did not make stays, and so its parent.
+    expect(existsSync(`${s.mount("pids")}/runts/c1`)).toBe(true);
   });
 
   it("destroy keeps a shared upper level another container still uses", () => {
     const s = setup(mode);
-    const a = createCgroupManager({ id: "a", env: s.env });
-    const b = createCgroupManager({ id: "b", env: s.env });
+    const a = createCgroupManager({ id: "a", cgroupsPath: "/runts/a", env: s.env });
+    const b = createCgroupManager({ id: "b", cgroupsPath: "/runts/b", env: s.env });
     a.create();
     b.create();
     destroyOnScratch(a);
@@ -256,8 +256,9 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
       expect(existsSync(`${s.mount(d)}/runts/b`), d).toBe(true);
     }
     destroyOnScratch(b);
-    // a made /runts but could not remove it then; the last container out removes it.
-    for (const d of dirs) expect(existsSync(`${s.mount(d)}/runts`), d).toBe(false);
+    // a made /runts but could not remove it then; b found it: it stays.
+    for (const d of dirs) expect(existsSync(`${s.mount(d)}/runts`), d).toBe(true);
+    for (const d of dirs) expect(subdirNames(`${s.mount(d)}/runts`), d).toEqual([]);
   });
 
   it("places a relative path under the runtime's own cgroup of each hierarchy", () => {
@@ -281,6 +282,26 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     destroyOnScratch(m);
     expect(readdirSync(`${s.mount("memory")}/process_api/abc`)).toEqual([]);
     expect(existsSync(`${s.mount("cpu,cpuacct")}/user/1`)).toBe(true);
+  });
+
+  it("defaults to <id> under the runtime's own cgroup of each hierarchy (as runc): one level, nothing above made or removed", () => {
+    const s = setup(mode, { own: { memory: "/process_api/abc", unified: "/u" } });
+    const m = createCgroupManager({ id: "c1", env: s.env });
+    m.create();
+    const st = m.toState();
+    expect(st.cgroupsPath).toBe("c1");
+    const of = (c: string) => st.hierarchies.find((h) => h.controllers.join(",") === c);
+    expect(of("memory")).toMatchObject({
+      path: "/process_api/abc/c1",
+      dir: `${s.mount("memory")}/process_api/abc/c1`,
+      created: [`${s.mount("memory")}/process_api/abc/c1`],
+    });
+    for (const d of dirs) if (d !== "memory" && d !== "unified") expect(existsSync(`${s.mount(d)}/c1`), d).toBe(true);
+    if (mode === "hybrid") expect(of("")?.dir).toBe(`${s.mount("unified")}/u/c1`);
+    expect(read(`${s.mount("cpuset")}/c1/cpuset.cpus`).trim()).toBe("0-3");
+    destroyOnScratch(m);
+    expect(readdirSync(`${s.mount("memory")}/process_api/abc`)).toEqual([]);
+    for (const d of dirs) if (d !== "memory") expect(existsSync(`${s.mount(d)}/c1`), d).toBe(false);
   });
 
   it("refuses a relative path that escapes the runtime's cgroup", () => {

@@ -20,7 +20,7 @@ function setup(own?: string): Scratch {
 describe("v2 manager on a scratch tree", () => {
   it("creates one directory in the unified hierarchy", () => {
     const s = setup();
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     expect(m.mode).toBe("v2");
     m.create();
     expect(existsSync(`${s.root}/runts/c1`)).toBe(true);
@@ -45,7 +45,7 @@ describe("v2 manager on a scratch tree", () => {
 
   it("joins and lists pids recursively", () => {
     const s = setup();
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     m.join(10);
     m.join(11);
@@ -58,7 +58,7 @@ describe("v2 manager on a scratch tree", () => {
   it("destroys only what it created", () => {
     const s = setup();
     mkdirSync(`${s.root}/runts`);
-    const m = createCgroupManager({ id: "c1", env: s.env });
+    const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     m.join(1);
     mkdirSync(`${s.root}/runts/c1/sub`);
@@ -68,19 +68,35 @@ describe("v2 manager on a scratch tree", () => {
     expect(m.exists()).toBe(false);
   });
 
-  it("places a relative path under the runtime's own cgroup and never removes that", () => {
+  it("places a relative path under the parent of the runtime's own cgroup (as runc: that one has processes) and never removes it", () => {
     const s = setup("/user.slice/session-1.scope");
     const m = createCgroupManager({ id: "c1", cgroupsPath: "runts/c1", env: s.env });
     m.create();
     const [h] = m.toState().hierarchies;
     expect(h).toMatchObject({
-      path: "/user.slice/session-1.scope/runts/c1",
-      dir: `${s.root}/user.slice/session-1.scope/runts/c1`,
-      base: `${s.root}/user.slice/session-1.scope`,
+      path: "/user.slice/runts/c1",
+      dir: `${s.root}/user.slice/runts/c1`,
+      base: `${s.root}/user.slice`,
+      created: [`${s.root}/user.slice/runts`, `${s.root}/user.slice/runts/c1`],
     });
     destroyOnScratch(cgroupManagerFromState(JSON.parse(JSON.stringify(m.toState())) as CgroupState));
-    expect(existsSync(`${s.root}/user.slice/session-1.scope`)).toBe(true);
-    expect(subdirNames(`${s.root}/user.slice/session-1.scope`)).toEqual([]);
+    expect(subdirNames(`${s.root}/user.slice`)).toEqual(["session-1.scope"]);
+  });
+
+  it("defaults to <id> beside the runtime's own cgroup", () => {
+    const s = setup("/user.slice/session-1.scope");
+    const m = createCgroupManager({ id: "c1", env: s.env });
+    expect(m.toState().cgroupsPath).toBe("c1");
+    m.create();
+    expect(m.toState().hierarchies[0]).toMatchObject({ path: "/user.slice/c1", dir: `${s.root}/user.slice/c1`, created: [`${s.root}/user.slice/c1`] });
+    destroyOnScratch(m);
+    expect(subdirNames(`${s.root}/user.slice`)).toEqual(["session-1.scope"]);
+  });
+
+  it("defaults to <id> under the root when the runtime's own cgroup is the root", () => {
+    const r = setup("/");
+    const top = createCgroupManager({ id: "c2", env: r.env });
+    expect(top.toState().hierarchies[0]).toMatchObject({ path: "/c2", dir: `${r.root}/c2`, base: r.root });
   });
 
   it("refuses escapes and the systemd driver", () => {

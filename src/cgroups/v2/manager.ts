@@ -53,7 +53,9 @@ export class V2Manager extends HierarchyManager {
     if (p.relative) {
       h = host.hierarchies().find((x) => x.unified && x.mountpoint === host.root) ?? h;
     }
-    const r = resolveInHierarchy(p, h, host);
+    // As runc on a cgroup v2 host: a relative path is under the parent of
+    // the runtime's own cgroup, which holds processes (the runtime's own).
+    const r = resolveInHierarchy(p, h, host, true);
     return new V2Manager({
       version: 1,
       mode: "v2",
