@@ -62,7 +62,9 @@ export abstract class HierarchyManager implements CgroupManager {
 
   apply(resources: unknown): void {
     const r = checkResources(resources);
-    this.write(r);
+    // No member at all (create's first part when the config sets only the
+    // devices rules): no controller has anything to check or write.
+    if (Object.keys(r).length > 0) this.write(r);
     this.applied = mergeResources(this.applied ?? {}, r);
   }
 
