@@ -12,10 +12,11 @@
 # removed on exit (also on failure or Ctrl-C); the host is checked for
 # leftover containers, mounts, cgroup dirs and state at the end.
 #
-#   --runs N        timed runs for the per-command benchmarks (default 120;
-#                   `state` gets twice as many). With 60, the `run` ratio of one
-#                   build moved between 0.75 and 0.82 from one bench run to the
-#                   next on this VM; pooled in pairs (120), 0.776-0.778
+#   --runs N        timed runs for the per-command benchmarks (default 60;
+#                   `state` gets twice as many). More do not steady the ratios
+#                   much: on this VM the `run` ratio of one build moved between
+#                   0.75 and 0.82 over six bench runs of 60, 0.71-0.82 over
+#                   three of 120
 #   --rounds N      ...split into N rounds (RUNS/N each, rounded up), the
 #                   runtimes' order rotated each round, so that all see the
 #                   machine's slow and fast minutes alike (default 12)
@@ -29,9 +30,9 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-RUNS=120 ROUNDS=12 PAR=50 PAR_ROUNDS=3 RSS_RUNS=5 OUT= VERBOSE=0
+RUNS=60 ROUNDS=12 PAR=50 PAR_ROUNDS=3 RSS_RUNS=5 OUT= VERBOSE=0
 orig_args=("$@")
 while [[ $# -gt 0 ]]; do
   case $1 in
