@@ -39,7 +39,14 @@ export abstract class HierarchyManager implements CgroupManager {
   /** What apply() wrote so far, merged, devices left out (state.json keeps it for update). */
   protected applied: LinuxResources | undefined;
 
-  protected constructor(state: CgroupState) {
+  /**
+   * @param fresh the container's directory must be made by create() in every
+   * hierarchy, not found (the default cgroup path, see paths.ts)
+   */
+  protected constructor(
+    state: CgroupState,
+    private readonly fresh = false,
+  ) {
     this.mode = state.mode;
     this.root = state.root;
     this.cgroupsPath = state.cgroupsPath;
@@ -97,7 +104,7 @@ export abstract class HierarchyManager implements CgroupManager {
 
   create(): void {
     for (const h of this.hierarchies) {
-      const made = mkdirLevels(h.base, h.dir, "cgroup create");
+      const made = mkdirLevels(h.base, h.dir, "cgroup create", this.fresh);
       // A second create() keeps what the first one made.
       for (const d of made) if (!h.created.includes(d)) h.created.push(d);
       h.created.sort((a, b) => a.length - b.length);

@@ -133,9 +133,9 @@ export interface CgroupHierarchyState {
   unified: boolean;
   /** Where this hierarchy is mounted on the host, e.g. /sys/fs/cgroup/memory. */
   mountpoint: string;
-  /** The container's cgroup as the kernel names it in /proc/<pid>/cgroup, e.g. /runts/abc. */
+  /** The container's cgroup as the kernel names it in /proc/<pid>/cgroup, e.g. /abc or /process_api/x/abc. */
   path: string;
-  /** The container's cgroup directory on the host, e.g. /sys/fs/cgroup/memory/runts/abc. */
+  /** The container's cgroup directory on the host, e.g. /sys/fs/cgroup/memory/abc. */
   dir: string;
   /**
    * The directory create() starts from and never removes: the mountpoint for

@@ -156,9 +156,10 @@ export function readValue(path: string, step: string): string {
  * exists, the usual case (an engine's shared parent): no failed mkdir per
  * existing level, whose error objects cost a cold `create` ~0.3 ms over ten
  * hierarchies. If a level disappears under us (another runtime removing a
- * shared parent), start over a few times. `base` itself must exist.
+ * shared parent), start over a few times. `base` itself must exist. `fresh`:
+ * `dir` must not exist yet.
  */
-export function mkdirLevels(base: string, dir: string, step: string): string[] {
+export function mkdirLevels(base: string, dir: string, step: string, fresh = false): string[] {
   if (dir === base || !dir.startsWith(base + "/")) {
     throw new RuntsError(`cgroup directory ${dir} is not below ${base}`, { step, path: dir });
   }
@@ -167,8 +168,22 @@ export function mkdirLevels(base: string, dir: string, step: string): string[] {
     try {
       first = mkdirSync(dir, { recursive: true, mode: 0o755 });
     } catch (err) {
-      if (errCode(err) === "ENOENT" && attempt < 3 && existsSync(base)) continue;
+      const code = errCode(err);
+      if (code === "ENOENT" && attempt < 3 && existsSync(base)) continue;
+      if (code === "EEXIST" || code === "ENOTDIR") {
+        throw new RuntsError(`cgroup ${dir} cannot be made: a file is in the way (does the id name a cgroup control file?)`, {
+          step,
+          path: dir,
+        });
+      }
       throw fromNodeError(err, step, { path: dir });
+    }
+    if (first === undefined && fresh) {
+      // The default path, <id> beside the runtime's own cgroup: a directory of its own, never one found there.
+      throw new RuntsError(
+        `cgroup ${dir} exists already, and a container without linux.cgroupsPath gets a new one named by its id: choose another id or set linux.cgroupsPath`,
+        { step, path: dir },
+      );
     }
     if (first === undefined) return [];
     const created = [first];

@@ -2,12 +2,16 @@
  * OCI linux.cgroupsPath → where the container's cgroup lives in each
  * hierarchy.
  *
- * - absent or "" → "<id>", relative (as runc's cgroupfs driver)
+ * - absent or "" → "<id>", relative (as runc's cgroupfs driver), and the
+ *   container's directory must be new in every hierarchy: the runtime's own
+ *   cgroup may be a root where other tools keep theirs (/docker, ...), and an
+ *   id naming one must not adopt it
  * - absolute "/a/b" → under the root of every hierarchy
- * - relative "a/b" → under the runtime's own cgroup in every hierarchy
- *   (from /proc/self/cgroup, which can differ per v1 hierarchy); on a
- *   cgroup v2 host under its parent, as runc: the runtime's own cgroup has
- *   processes in it, so it could not hand controllers down to a child
+ * - relative "a/b" → under the runtime's own cgroup in every v1 hierarchy
+ *   (from /proc/self/cgroup, which can differ per hierarchy); in the cgroup2
+ *   one (v2, or hybrid's unified) under its parent, as runc on v2: the
+ *   runtime's own cgroup has processes in it, so it could not hand
+ *   controllers down to a child
  *
  * ".." is resolved lexically and refused when it climbs out of the cgroup root
  * (absolute) or out of the runtime's own cgroup (relative). Systemd's
@@ -21,6 +25,8 @@ export interface CgroupPath {
   /** Normalized: "/a/b" when absolute, "a/b" when relative. */
   path: string;
   relative: boolean;
+  /** The default path: create() refuses a container directory that exists already. */
+  fresh?: boolean;
 }
 
 const STEP = "cgroup path";
@@ -52,7 +58,7 @@ export function normalizeCgroupsPath(
   }
   if (given === undefined) {
     checkId(id);
-    return { path: id, relative: true };
+    return { path: id, relative: true, fresh: true };
   }
   if (given.includes("\0")) {
     throw new RuntsError("cgroupsPath contains a NUL byte", { step: STEP, path: given });
@@ -104,15 +110,10 @@ export interface ResolvedHierarchyPath {
 
 /**
  * Place `p` in hierarchy `h`. Absolute paths go under the mountpoint (as runc
- * does); relative ones under the runtime's own cgroup (`ownParent`: its
- * parent, for a cgroup v2 host), which must be visible through the mount.
+ * does); relative ones under the runtime's own cgroup (in the cgroup2
+ * hierarchy: its parent), which must be visible through the mount.
  */
-export function resolveInHierarchy(
-  p: CgroupPath,
-  h: Hierarchy,
-  host: CgroupHost,
-  ownParent = false,
-): ResolvedHierarchyPath {
+export function resolveInHierarchy(p: CgroupPath, h: Hierarchy, host: CgroupHost): ResolvedHierarchyPath {
   if (!p.relative) {
     return {
       path: posix.join(h.mountRoot, p.path),
@@ -121,7 +122,7 @@ export function resolveInHierarchy(
     };
   }
   const found = host.ownPath(h);
-  const own = found !== undefined && ownParent ? posix.dirname(found) : found;
+  const own = found !== undefined && h.unified ? posix.dirname(found) : found;
   const name = h.unified ? "unified (cgroup2)" : h.controllers.join(",");
   if (own === undefined) {
     throw new RuntsError(
@@ -132,7 +133,7 @@ export function resolveInHierarchy(
   const base = dirInMount(h, own);
   if (base === undefined) {
     throw new RuntsError(
-      `cannot place relative cgroupsPath ${JSON.stringify(p.path)}: the runtime's own ${name} cgroup ${own} is outside the mount at ${h.mountpoint} (root ${h.mountRoot})`,
+      `cannot place relative cgroupsPath ${JSON.stringify(p.path)}: ${h.unified ? `the parent of the runtime's own ${name} cgroup, ${own},` : `the runtime's own ${name} cgroup ${own}`} is outside the mount at ${h.mountpoint} (root ${h.mountRoot})`,
       { step: STEP, path: h.mountpoint },
     );
   }

@@ -35,7 +35,8 @@ export interface LeakSnapshot {
   fds: string[];
 }
 
-const CGROUP_DEPTH = 4;
+/** Deep enough for <test's own cgroup>/<id> on systemd hosts (user@.service/app.slice/...). */
+const CGROUP_DEPTH = 7;
 
 function read(file: string): string {
   try {

@@ -3,6 +3,7 @@
  * global-setup.ts) uses this too.
  */
 import { readFileSync } from "node:fs";
+import { posix } from "node:path";
 
 export interface MountInfoEntry {
   mountpoint: string;
@@ -57,43 +58,45 @@ export function cgroupHierarchies(): string[] {
   return [...new Set(found)];
 }
 
-/** A cgroup hierarchy mounted under /sys/fs/cgroup and the test process's own cgroup in it. */
-export interface OwnCgroup {
+/** Where a container without linux.cgroupsPath has its cgroup in one hierarchy. */
+export interface DefaultCgroup {
   mountpoint: string;
-  /** As /proc/self/cgroup names it, e.g. "/" or "/process_api/abc". */
+  /** As /proc/<pid>/cgroup names it, e.g. "/<id>" or "/process_api/abc/<id>". */
   path: string;
-  /** Its directory under the mountpoint. */
+  /** Its directory on the host. */
   dir: string;
 }
 
 /**
- * The test process's own cgroup in every hierarchy: the runtimes it starts
- * inherit it, and a container without linux.cgroupsPath gets `<dir>/<id>`
- * (runc's default, and runts'). The cgroup2 hierarchy counts only on a
- * hybrid host here (on a pure v2 host the default is beside, not under, it).
+ * Where a container without linux.cgroupsPath has its cgroup, in every
+ * hierarchy under /sys/fs/cgroup: `<id>` under the test process's own cgroup
+ * (the runtimes it starts inherit it), in the cgroup2 hierarchy under that
+ * cgroup's parent (runc's default on v2, and runts' on v2 and hybrid).
  */
-export function ownCgroups(): OwnCgroup[] {
+export function defaultCgroups(id: string): DefaultCgroup[] {
   const mounts = parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8")).filter(
     (m) => m.mountpoint.startsWith("/sys/fs/cgroup") && (m.fstype === "cgroup" || m.fstype === "cgroup2"),
   );
-  const out: OwnCgroup[] = [];
+  const out: DefaultCgroup[] = [];
   for (const line of readFileSync("/proc/self/cgroup", "utf8").split("\n")) {
     const f = /^(\d+):([^:]*):(.*)$/.exec(line);
     if (!f) continue;
-    const [, id, list = "", p = "/"] = f;
+    const [, hid, list = "", own = "/"] = f;
     const controllers = list.split(",").filter((c) => c !== "");
     const m = mounts.find((x) =>
-      id === "0" ? x.fstype === "cgroup2" : x.fstype === "cgroup" && controllers.every((c) => x.superOptions.includes(c)),
+      hid === "0" ? x.fstype === "cgroup2" : x.fstype === "cgroup" && controllers.every((c) => x.superOptions.includes(c)),
     );
     if (!m || out.some((o) => o.mountpoint === m.mountpoint)) continue;
-    const rel = m.root === "/" ? p : p === m.root ? "/" : p.startsWith(`${m.root}/`) ? p.slice(m.root.length) : undefined;
-    if (rel === undefined) continue;
-    out.push({ mountpoint: m.mountpoint, path: p, dir: rel === "/" ? m.mountpoint : m.mountpoint + rel });
+    const base = hid === "0" ? posix.dirname(own) : own;
+    const rel = posix.relative(m.root, base);
+    if (rel.startsWith("..")) continue;
+    const path = posix.join(base, id);
+    out.push({ mountpoint: m.mountpoint, path, dir: posix.join(m.mountpoint, rel, id) });
   }
   return out;
 }
 
-/** Where a container without linux.cgroupsPath has its cgroup directory, in every hierarchy. */
+/** The host directories of defaultCgroups(id). */
 export function defaultCgroupDirs(id: string): string[] {
-  return ownCgroups().map((o) => `${o.dir}/${id}`);
+  return defaultCgroups(id).map((c) => c.dir);
 }

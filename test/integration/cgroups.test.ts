@@ -96,7 +96,9 @@ describe.skipIf(!isRoot)("cgroups on this host", () => {
       );
       expect(h, `hierarchy ${e.controllers.join(",") || "unified"}`).toBeDefined();
       const own = ownEntries.find((o) => o.hierarchyId === e.hierarchyId)?.path ?? "/";
-      expect(e.path, `hierarchy ${e.controllers.join(",") || "unified"}`).toBe(posix.join(own, id));
+      // In the cgroup2 hierarchy, beside this process's own cgroup (under its parent).
+      const base = e.hierarchyId === 0 ? posix.dirname(own) : own;
+      expect(e.path, `hierarchy ${e.controllers.join(",") || "unified"}`).toBe(posix.join(base, id));
     }
     expect(m.pids()).toEqual([pid]);
     // A manager rebuilt from state sees the same.
@@ -185,7 +187,7 @@ describe.skipIf(!isRoot)("cgroups on this host", () => {
     expect(left.every((d) => d.endsWith(`/${parent}`))).toBe(true);
   });
 
-  it("resolves a relative path under this process's own cgroups", () => {
+  it("resolves a relative path under this process's own cgroups (the cgroup2 one's parent)", () => {
     // Resolution only: nothing is created inside the cgroups this test runs in.
     const id = newContainerId();
     const m = createCgroupManager({ id, cgroupsPath: `sub/${id}` });
@@ -193,7 +195,8 @@ describe.skipIf(!isRoot)("cgroups on this host", () => {
     for (const h of m.toState().hierarchies) {
       const e = own.find((x) => (h.unified ? x.hierarchyId === 0 : x.controllers.join(",") === h.controllers.join(",")));
       expect(e, h.mountpoint).toBeDefined();
-      expect(h.path).toBe(`${e?.path === "/" ? "" : e?.path}/sub/${id}`);
+      const base = h.unified ? posix.dirname(e?.path ?? "/") : (e?.path ?? "/");
+      expect(h.path).toBe(posix.join(base, "sub", id));
       expect(existsSync(h.base), h.base).toBe(true);
       expect(h.dir).toBe(`${h.base}/sub/${id}`);
     }

@@ -5,13 +5,13 @@
  * argument vectors, list, ps, kill --all, and the cgroup.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { isAlive, startContainer, useFileLeakCheck, waitUntil } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
-import { cgroupHierarchies, defaultCgroupDirs, ownCgroups } from "../helpers/mountinfo.js";
+import { cgroupHierarchies, defaultCgroupDirs, defaultCgroups } from "../helpers/mountinfo.js";
 import { parseState, runts, type Runtime } from "../helpers/runtime.js";
 
 /** Paths in /proc/<pid>/cgroup, one per hierarchy line. */
@@ -352,7 +352,7 @@ describe.skipIf(!isRoot)("core: lifecycle", () => {
     const c = await startContainer(env);
     const paths = procCgroupPaths(c.pid);
     expect(paths.length).toBeGreaterThan(0);
-    expect(paths.sort()).toEqual(ownCgroups().map((o) => path.posix.join(o.path, c.id)).sort());
+    expect(paths.sort()).toEqual(defaultCgroups(c.id).map((d) => d.path).sort());
     const dirs = defaultCgroupDirs(c.id);
     expect(dirs.length).toBeGreaterThan(0);
     for (const d of dirs) {
@@ -362,6 +362,25 @@ describe.skipIf(!isRoot)("core: lifecycle", () => {
     await rt.delete(c.id, { force: true });
     for (const d of dirs) expect(existsSync(d), d).toBe(false);
     expect(isAlive(c.pid)).toBe(false);
+  });
+
+  test("cgroup: without cgroupsPath, an id naming an existing cgroup is refused, not joined, and nothing is left", async () => {
+    const { rt } = env;
+    const id = newContainerId();
+    // Someone else's (empty) cgroup, beside runts' own, in one hierarchy.
+    const taken = defaultCgroupDirs(id).find((d) => d.includes("/freezer/")) ?? (defaultCgroupDirs(id)[0] as string);
+    mkdirSync(taken);
+    try {
+      const bundle = await env.bundle({ args: ["true"] });
+      const r = await rt.exec(["create", "--bundle", bundle.dir, id], { stdio: rt.ioFiles(id) });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`cgroup ${taken} exists already`);
+      expect(existsSync(path.join(rt.root, id)), "state dir").toBe(false);
+      for (const d of defaultCgroupDirs(id)) expect(existsSync(d), d).toBe(d === taken);
+      expect(readdirSync(taken, { withFileTypes: true }).filter((e) => e.isDirectory())).toEqual([]);
+    } finally {
+      rmdirSync(taken);
+    }
   });
 
   test("cgroup: linux.cgroupsPath is honoured", async () => {

@@ -116,8 +116,10 @@ describe("mode detection", () => {
 
 describe("normalizeCgroupsPath", () => {
   it("defaults to <id> relative to the runtime's own cgroup, as runc", () => {
-    expect(normalizeCgroupsPath(undefined, "c1")).toEqual({ path: "c1", relative: true });
-    expect(normalizeCgroupsPath("", "c1")).toEqual({ path: "c1", relative: true });
+    expect(normalizeCgroupsPath(undefined, "c1")).toEqual({ path: "c1", relative: true, fresh: true });
+    expect(normalizeCgroupsPath("", "c1")).toEqual({ path: "c1", relative: true, fresh: true });
+    // A path given is joined as runc joins it, existing or not.
+    expect(normalizeCgroupsPath("c1", "c1")).toEqual({ path: "c1", relative: true });
     for (const id of ["", ".", "..", "a/b"]) expect(() => normalizeCgroupsPath(undefined, id)).toThrow(/cannot name a cgroup/);
   });
 

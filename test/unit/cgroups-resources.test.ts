@@ -67,6 +67,17 @@ function v1Container(mode: "v1" | "hybrid", opts: ScratchOptions = {}): { m: Cgr
 }
 
 describe.each(["v1", "hybrid"] as const)("%s resources", (mode) => {
+  it("apply() of no member at all writes nothing, and records nothing applied", () => {
+    const { m } = v1Container(mode);
+    m.apply({ devices: undefined });
+    m.apply(undefined);
+    expect(writes()).toEqual([]);
+    expect(m.toState().resources).toEqual({});
+    // With a member, the controllers write (a journal that could see writes).
+    m.apply({ pids: { limit: 5 } });
+    expect(writes()).toEqual([["pids/runts/c1/pids.max", "5"]]);
+  });
+
   it("memory: limit before memory+swap on a fresh cgroup, the other order when memsw must rise first", () => {
     const { m, dir } = v1Container(mode);
     const d = dir("memory");

@@ -261,7 +261,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     for (const d of dirs) expect(subdirNames(`${s.mount(d)}/runts`), d).toEqual([]);
   });
 
-  it("places a relative path under the runtime's own cgroup of each hierarchy", () => {
+  it("places a relative path under the runtime's own cgroup of each v1 hierarchy, under its parent in the unified one", () => {
     const s = setup(mode, { own: { memory: "/process_api/abc", "cpu,cpuacct": "/user/1", unified: "/u" } });
     const m = createCgroupManager({ id: "c1", cgroupsPath: "ctr/c1", env: s.env });
     m.create();
@@ -276,7 +276,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     });
     expect(of("cpu,cpuacct")?.dir).toBe(`${s.mount("cpu,cpuacct")}/user/1/ctr/c1`);
     expect(of("devices")?.dir).toBe(`${s.mount("devices")}/ctr/c1`);
-    if (mode === "hybrid") expect(of("")?.dir).toBe(`${s.mount("unified")}/u/ctr/c1`);
+    if (mode === "hybrid") expect(of("")?.dir).toBe(`${s.mount("unified")}/ctr/c1`);
     // The new cpuset levels inherit from the runtime's own (root) cpuset.
     expect(read(`${s.mount("cpuset")}/ctr/c1/cpuset.cpus`).trim()).toBe("0-3");
     destroyOnScratch(m);
@@ -285,7 +285,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
   });
 
   it("defaults to <id> under the runtime's own cgroup of each hierarchy (as runc): one level, nothing above made or removed", () => {
-    const s = setup(mode, { own: { memory: "/process_api/abc", unified: "/u" } });
+    const s = setup(mode, { own: { memory: "/process_api/abc", unified: "/u/v" } });
     const m = createCgroupManager({ id: "c1", env: s.env });
     m.create();
     const st = m.toState();
@@ -297,11 +297,42 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
       created: [`${s.mount("memory")}/process_api/abc/c1`],
     });
     for (const d of dirs) if (d !== "memory" && d !== "unified") expect(existsSync(`${s.mount(d)}/c1`), d).toBe(true);
-    if (mode === "hybrid") expect(of("")?.dir).toBe(`${s.mount("unified")}/u/c1`);
+    if (mode === "hybrid") expect(of("")).toMatchObject({ path: "/u/c1", dir: `${s.mount("unified")}/u/c1`, created: [`${s.mount("unified")}/u/c1`] });
     expect(read(`${s.mount("cpuset")}/c1/cpuset.cpus`).trim()).toBe("0-3");
     destroyOnScratch(m);
     expect(readdirSync(`${s.mount("memory")}/process_api/abc`)).toEqual([]);
     for (const d of dirs) if (d !== "memory") expect(existsSync(`${s.mount(d)}/c1`), d).toBe(false);
+  });
+
+  it("refuses, by default, a container directory that exists already in any hierarchy, and undoes what it made", () => {
+    const s = setup(mode, { own: { memory: "/process_api/abc" } });
+    // Another tool's cgroup beside runts' own, named like the container, in one hierarchy only.
+    mkdirSync(`${s.mount("freezer")}/docker/abc`, { recursive: true });
+    const m = createCgroupManager({ id: "docker", env: s.env });
+    expect(m.pids()).toEqual([]);
+    expect(() => m.create()).toThrow(/cgroup .*\/freezer\/docker exists already, and a container without linux\.cgroupsPath gets a new one/);
+    destroyOnScratch(m);
+    for (const d of dirs) if (d !== "freezer" && d !== "memory") expect(existsSync(`${s.mount(d)}/docker`), d).toBe(false);
+    expect(readdirSync(`${s.mount("memory")}/process_api/abc`)).toEqual([]);
+    // Left as it was.
+    expect(subdirNames(`${s.mount("freezer")}/docker`)).toEqual(["abc"]);
+    // Given as cgroupsPath, an existing (empty) cgroup is joined, as runc does.
+    rmSync(`${s.mount("freezer")}/docker/abc`, { recursive: true });
+    const given = createCgroupManager({ id: "docker", cgroupsPath: "docker", env: s.env });
+    given.create();
+    expect(given.toState().hierarchies.find((h) => h.controllers.includes("freezer"))?.created).toEqual([]);
+    destroyOnScratch(given);
+    expect(existsSync(`${s.mount("freezer")}/docker`)).toBe(true);
+  });
+
+  it("says so when the id names a file beside runts' own cgroup", () => {
+    const s = setup(mode);
+    writeFileSync(`${s.mount("pids")}/pids.max`, "max\n");
+    const m = createCgroupManager({ id: "pids.max", env: s.env });
+    expect(() => m.create()).toThrow(/cgroup .*\/pids\/pids\.max cannot be made: a file is in the way/);
+    destroyOnScratch(m);
+    expect(read(`${s.mount("pids")}/pids.max`)).toBe("max\n");
+    for (const d of dirs) if (d !== "pids") expect(existsSync(`${s.mount(d)}/pids.max`), d).toBe(false);
   });
 
   it("refuses a relative path that escapes the runtime's cgroup", () => {

@@ -55,8 +55,8 @@ export class V1Manager extends HierarchyManager {
   /** The controllers the unified hierarchy offers (hybrid), once read. */
   private offered: Set<string> | undefined;
 
-  constructor(state: CgroupState) {
-    super(state);
+  constructor(state: CgroupState, fresh = false) {
+    super(state, fresh);
   }
 
   /** Place `p` in every cgroup hierarchy the host has mounted. */
@@ -82,7 +82,7 @@ export class V1Manager extends HierarchyManager {
         created: [],
       });
     }
-    return new V1Manager({ version: 1, mode, root: host.root, cgroupsPath: p.path, hierarchies });
+    return new V1Manager({ version: 1, mode, root: host.root, cgroupsPath: p.path, hierarchies }, p.fresh === true);
   }
 
   private hierarchyOf(subsystem: string): CgroupHierarchyState | undefined {

@@ -42,8 +42,8 @@ export const V2_CONTROLLERS: readonly V2Controller[] = [
 ];
 
 export class V2Manager extends HierarchyManager {
-  constructor(state: CgroupState) {
-    super(state);
+  constructor(state: CgroupState, fresh = false) {
+    super(state, fresh);
   }
 
   static forPath(host: CgroupHost, p: CgroupPath): V2Manager {
@@ -53,9 +53,7 @@ export class V2Manager extends HierarchyManager {
     if (p.relative) {
       h = host.hierarchies().find((x) => x.unified && x.mountpoint === host.root) ?? h;
     }
-    // As runc on a cgroup v2 host: a relative path is under the parent of
-    // the runtime's own cgroup, which holds processes (the runtime's own).
-    const r = resolveInHierarchy(p, h, host, true);
+    const r = resolveInHierarchy(p, h, host);
     return new V2Manager({
       version: 1,
       mode: "v2",
@@ -64,7 +62,7 @@ export class V2Manager extends HierarchyManager {
       hierarchies: [
         { controllers: [], unified: true, mountpoint: h.mountpoint, path: r.path, dir: r.dir, base: r.base, created: [] },
       ],
-    });
+    }, p.fresh === true);
   }
 
   private h(): CgroupHierarchyState {
