@@ -109,7 +109,8 @@ function region(size: number): Region {
   const bytes = new Uint8Array(new ArrayBuffer(size));
   const f = lib();
   const t = f.DataType;
-  // ffi-rs hands an array parameter over in place; memset(p, 0, 0) returns p.
+  // ffi-rs hands a U8Array parameter over in place (its data pointer, from
+  // napi_get_buffer_info: src/utils/dataprocess.rs, 1.3.x); memset(p, 0, 0) returns p.
   const tag = (f.FFITypeTag as unknown as Record<string, number | undefined>)["Array"];
   if (tag === undefined) throw new RuntsError("ffi-rs has no array parameters (FFITypeTag.Array)", { step: "alloc" });
   const array = { ffiTypeTag: tag as FfiRs.FFITypeTag, type: t.U8Array, length: size };
