@@ -11,6 +11,7 @@
  * costs next to nothing.
  */
 import { writeSync } from "node:fs";
+import { sleepSync } from "./sleep.js";
 
 const NON_ASCII = /[^\x00-\x7f]/;
 let encoder: TextEncoder | undefined;
@@ -28,23 +29,18 @@ export function writeAll(fd: number, text: string): void {
     } catch (err) {
       // A non-blocking pipe from the caller: wait for room, as a blocking write would.
       if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-      pause();
+      sleepSync(1);
     }
   }
 }
 
+/**
+ * A function of its own, as sleepSync is: JavaScriptCore sets up the globals
+ * a function names (TextEncoder here) when it first runs that function, taken
+ * branch or not; in writeAll they cost every cold `state` ~0.11M instructions.
+ */
 function utf8(text: string): Uint8Array {
   return (encoder ??= new TextEncoder()).encode(text);
-}
-
-/**
- * 1 ms. This and utf8() are functions of their own: JavaScriptCore sets up
- * the globals a function names (Atomics, SharedArrayBuffer, TextEncoder) when
- * it first runs that function, taken branch or not; in writeAll they cost
- * every cold `state` ~0.11M instructions.
- */
-function pause(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
 }
 
 export const stdout = (text: string): void => writeAll(1, text);

@@ -113,6 +113,7 @@ export abstract class HierarchyManager implements CgroupManager {
   }
 
   join(pid: number): void {
+    // Named as a bad pid before any file is opened (openJoin's join checks again, for its own callers).
     checkPid(pid, this.cgroupsPath);
     const j = this.openJoin();
     try {

@@ -13,6 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import { RuntsError, fromNodeError } from "../errors.js";
+import { sleepSync } from "../sleep.js";
 
 /**
  * Tests watch the order of writes across files through this (scratch trees
@@ -204,11 +205,6 @@ export function mkdirLevels(base: string, dir: string, step: string, fresh = fal
   }
 }
 
-let sleepCell: Int32Array | undefined;
-export function sleepSync(ms: number): void {
-  sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
-  Atomics.wait(sleepCell, 0, 0, ms);
-}
 
 /** Sub-directories (sub-cgroups) of a cgroup directory; [] if it is gone. */
 export function subdirs(dir: string, step: string): string[] {

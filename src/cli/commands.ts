@@ -5,7 +5,7 @@
  *
  * Pure data plus a help renderer. The parser lives in args.ts.
  */
-import { OCI_VERSION, RUNTS_VERSION } from "../version.js";
+import { VERSION_TEXT } from "../version.js";
 import { tabwrite } from "./format.js";
 
 /**
@@ -660,7 +660,7 @@ your host. Providing the bundle directory using "-b" is optional. The default
 value for "bundle" is the current directory.`;
 
 /** `runts --help` text; `version` is what `--version` prints after "runts version ". */
-export function appHelp(program = "runts", version = `${RUNTS_VERSION}\nspec: ${OCI_VERSION}`): string {
+export function appHelp(program = "runts", version = VERSION_TEXT): string {
   // runc lists commands in declaration order (alphabetical, then features).
   const rows = [...COMMAND_NAMES.map((n) => [n, COMMANDS[n].usage] as const), ["help, h", "Shows a list of commands or help for one command"] as const];
   const w = Math.max(...rows.map(([n]) => n.length)) + 2;

@@ -89,8 +89,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function printVersion(): Promise<number> {
-  const { RUNTS_VERSION, OCI_VERSION } = await import("../version.js");
-  stdout(`runts version ${RUNTS_VERSION}\nspec: ${OCI_VERSION}\n`);
+  const { VERSION_TEXT } = await import("../version.js");
+  stdout(`runts version ${VERSION_TEXT}\n`);
   return 0;
 }
 

@@ -14,7 +14,7 @@ import { createFails, logLines } from "../helpers/config.js";
 import { isRoot, newContainerId } from "../helpers/context.js";
 import { isAlive, useFileLeakCheck, waitUntil } from "../helpers/core.js";
 import { useRuntimeEnv } from "../helpers/harness.js";
-import { cgroupHierarchies, defaultCgroupDirs } from "../helpers/mountinfo.js";
+import { cgroupHierarchies, defaultCgroupDirs, defaultCgroups } from "../helpers/mountinfo.js";
 
 type Kind = "prestart" | "createRuntime" | "createContainer" | "startContainer" | "poststart" | "poststop";
 const KINDS: Kind[] = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"];
@@ -286,8 +286,7 @@ describe.skipIf(!isRoot)("config: hooks", () => {
     const memory = mounts.find((m) => path.basename(m).split(",").includes("memory"));
     if (!devices || !memory) return; // a cgroup v2 host: no devices.list to read (the rules are an eBPF program there)
     const id = newContainerId();
-    const dirs = defaultCgroupDirs(id);
-    const dirIn = (mount: string) => dirs.find((d) => d.startsWith(`${mount}/`)) ?? path.join(mount, id);
+    const dirIn = (mount: string) => defaultCgroups(id).find((c) => c.mountpoint === mount)?.dir ?? "";
     const files = { devices: path.join(dirIn(devices), "devices.list"), memory: path.join(dirIn(memory), "memory.limit_in_bytes") };
     const seen = (log: string, name: string) => `{ tr "\\n" ";" < ${files.devices}; echo "|$(cat ${files.memory})"; } > "${log}.${name}"`;
     const b = await hookBundle(

@@ -5,7 +5,7 @@
  * is written, and the stats read back from seeded files.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { tmpPrefix } from "../helpers/context.js";
 import type { CgroupManager } from "../../src/cgroups/index.js";
 import { cgroupManagerFromState, createCgroupManager, statsJson, toJson } from "../../src/cgroups/index.js";
@@ -67,14 +67,18 @@ function v1Container(mode: "v1" | "hybrid", opts: ScratchOptions = {}): { m: Cgr
 }
 
 describe.each(["v1", "hybrid"] as const)("%s resources", (mode) => {
-  it("apply() of no member at all writes nothing, and records nothing applied", () => {
+  it("apply() of no member at all checks and writes nothing, and records nothing applied", () => {
     const { m } = v1Container(mode);
+    // No controller runs at all: the manager's write step is skipped.
+    const write = vi.spyOn(m as unknown as { write(r: unknown): void }, "write");
     m.apply({ devices: undefined });
     m.apply(undefined);
+    expect(write).not.toHaveBeenCalled();
     expect(writes()).toEqual([]);
     expect(m.toState().resources).toEqual({});
     // With a member, the controllers write (a journal that could see writes).
     m.apply({ pids: { limit: 5 } });
+    expect(write).toHaveBeenCalledTimes(1);
     expect(writes()).toEqual([["pids/runts/c1/pids.max", "5"]]);
   });
 

@@ -26,6 +26,11 @@ function read(path: string): string {
   return readFileSync(path, "utf8");
 }
 
+/** The hierarchy of a state by its controllers ("cpu,cpuacct"; "" for the unified one). */
+function hierarchyOf(st: CgroupState, controllers: string): CgroupState["hierarchies"][number] | undefined {
+  return st.hierarchies.find((h) => h.controllers.join(",") === controllers);
+}
+
 describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) => {
   const dirs = mode === "hybrid" ? [...V1_DIRS, "unified"] : V1_DIRS;
 
@@ -232,7 +237,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     const m = createCgroupManager({ id: "c1", cgroupsPath: "/runts/c1", env: s.env });
     m.create();
     const st = m.toState();
-    const of = (c: string) => st.hierarchies.find((h) => h.controllers.join(",") === c);
+    const of = (c: string) => hierarchyOf(st, c);
     expect(of("memory")?.created).toEqual([`${s.mount("memory")}/runts/c1`]);
     expect(of("pids")?.created).toEqual([]);
     destroyOnScratch(m);
@@ -267,7 +272,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     m.create();
     const st = m.toState();
     expect(st.cgroupsPath).toBe("ctr/c1");
-    const of = (c: string) => st.hierarchies.find((h) => h.controllers.join(",") === c);
+    const of = (c: string) => hierarchyOf(st, c);
     expect(of("memory")).toMatchObject({
       path: "/process_api/abc/ctr/c1",
       dir: `${s.mount("memory")}/process_api/abc/ctr/c1`,
@@ -290,7 +295,7 @@ describe.each(["v1", "hybrid"] as const)("%s manager on a scratch tree", (mode) 
     m.create();
     const st = m.toState();
     expect(st.cgroupsPath).toBe("c1");
-    const of = (c: string) => st.hierarchies.find((h) => h.controllers.join(",") === c);
+    const of = (c: string) => hierarchyOf(st, c);
     expect(of("memory")).toMatchObject({
       path: "/process_api/abc/c1",
       dir: `${s.mount("memory")}/process_api/abc/c1`,

@@ -5,7 +5,8 @@
  */
 import { RuntsError } from "../../errors.js";
 import type { FreezerState } from "../common.js";
-import { readOptional, sleepSync, writeValue } from "../fsutil.js";
+import { readOptional, writeValue } from "../fsutil.js";
+import { sleepSync } from "../../sleep.js";
 
 const STEP = "cgroup freeze";
 /** How long to wait for the kernel to report the new state. */
