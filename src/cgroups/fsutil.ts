@@ -205,7 +205,6 @@ export function mkdirLevels(base: string, dir: string, step: string, fresh = fal
   }
 }
 
-
 /** Sub-directories (sub-cgroups) of a cgroup directory; [] if it is gone. */
 export function subdirs(dir: string, step: string): string[] {
   try {

@@ -160,13 +160,18 @@ describe("launch: messages around runts-init's pid", () => {
 
   it("sets what comes after the cgroup sync before reading on, and answers the process's \"sync limits\" after it", async () => {
     await withStandIn(async (pid) => {
-      // The stand-in asks "sync limits" right after its cgroup ack, as the container process does after its mounts.
-      const shim = fakeInit("limits", [["sync", "cgroup"], ["pid", "$PID"], "ack", ["sync", "limits"], "ack", ["created"], "end"], pid);
+      // The stand-in asks "sync limits" right after its cgroup ack, as the container process does after its mounts,
+      // and checks that no answer comes while afterCgroupSync still runs ("quiet" sends an error if one does).
+      const shim = fakeInit(
+        "limits",
+        [["sync", "cgroup"], ["pid", "$PID"], "ack", ["sync", "limits"], "quiet", "ack", ["created"], "end"],
+        pid,
+      );
       const seen: string[] = [];
       const launched = await launch(plan, new ShimProcess(shim, 0), {
         placeCloned: (p) => void seen.push(`placed ${p}`),
         afterCgroupSync: async (p) => {
-          await new Promise((r) => setTimeout(r, 50));
+          await new Promise((r) => setTimeout(r, 200));
           seen.push(`limits ${p}`);
         },
         onCloned: (p) => void seen.push(`cloned ${p}`),
